@@ -1,0 +1,1 @@
+"""The coalition file: loading, validating and hashing what it declares."""
