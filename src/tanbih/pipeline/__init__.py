@@ -1,0 +1,1 @@
+"""The application layer: stages run against ports. No SQL, no HTTP here."""

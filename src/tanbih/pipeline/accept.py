@@ -1,0 +1,116 @@
+"""Accept a CAP message: authorise its sender, decide its lifecycle step, store it durably."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import timedelta
+from types import MappingProxyType
+
+from tanbih.domain.access import Act, denial, sender_denial
+from tanbih.domain.cap import Alert
+from tanbih.domain.coalition import Partner
+from tanbih.domain.lifecycle import (
+    DEFAULT_CLOCK_SKEW,
+    Duplicate,
+    Refusal,
+    RefusalReason,
+    Rule,
+    decide,
+)
+from tanbih.domain.records import AlertRecord, Event, alert_id
+from tanbih.errors import AccessDeniedError, StoreConflictError
+from tanbih.ports import AlertStore, Clock
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    """The message was stored under ``rule``."""
+
+    record: AlertRecord
+    rule: Rule
+
+
+@dataclass(frozen=True, slots=True)
+class AlreadyKnown:
+    """The same message was stored before; nothing new was written."""
+
+    alert_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """The message may not follow what is known; nothing was stored."""
+
+    reason: RefusalReason
+    detail: str
+
+
+Outcome = Accepted | AlreadyKnown | Refused
+
+
+class AcceptAlert:
+    """The accept stage: one call per incoming message, already parsed and validated."""
+
+    def __init__(
+        self, store: AlertStore, clock: Clock, clock_skew: timedelta = DEFAULT_CLOCK_SKEW
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._clock_skew = clock_skew
+        # Deciding and recording must not interleave within a process, or two Updates could
+        # both pass against the same thread state; the store's unique key guards across processes.
+        self._lock = asyncio.Lock()
+
+    async def __call__(self, alert: Alert, xml: bytes, partner: Partner) -> Outcome:
+        """Store ``alert`` (whose exact bytes are ``xml``) posted by ``partner``, or say why not.
+
+        Raises ``AccessDeniedError`` when the partner's role or declared senders forbid it.
+        """
+        reason = denial(partner, Act.POST_ALERT) or sender_denial(partner, alert)
+        if reason is not None:
+            raise AccessDeniedError(reason)
+        async with self._lock:
+            return await self._decide_and_record(alert, xml, partner)
+
+    async def _decide_and_record(self, alert: Alert, xml: bytes, partner: Partner) -> Outcome:
+        keys = {(alert.sender, alert.identifier)}
+        keys.update((ref.sender, ref.identifier) for ref in alert.references)
+        known = await self._store.known(keys)
+        threads = await self._store.threads({m.thread_id for m in known.values()})
+        now = self._clock.now()
+        decision = decide(alert, known, threads, now, self._clock_skew)
+        if isinstance(decision, Duplicate):
+            return AlreadyKnown(alert_id(alert.sender, alert.identifier))
+        if isinstance(decision, Refusal):
+            return Refused(decision.reason, decision.detail)
+        record = AlertRecord(
+            key=alert.key,
+            status=alert.status,
+            msg_type=alert.msg_type,
+            thread_id=decision.thread.id,
+            stage=decision.thread.stage,
+            expires=alert.expires,
+            received_at=now,
+            partner_id=partner.id,
+            xml=xml,
+        )
+        event = Event(
+            at=now,
+            kind="alert.accepted",
+            subject=record.id,
+            partner_id=partner.id,
+            data=MappingProxyType(
+                {
+                    "rule": decision.rule.value,
+                    "msg_type": alert.msg_type.value,
+                    "status": alert.status.value,
+                    "thread_id": decision.thread.id,
+                }
+            ),
+        )
+        try:
+            await self._store.record(record, decision, event)
+        except StoreConflictError:
+            return AlreadyKnown(record.id)
+        return Accepted(record, decision.rule)

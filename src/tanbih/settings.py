@@ -1,0 +1,43 @@
+"""Node settings, read once from the environment by the composition root."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_DATA_DIR = Path("data")
+DEFAULT_COALITION = Path("examples/coalition/coalition.yaml")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything a node needs to start; defaults give the embedded single-process node."""
+
+    coalition_file: Path = DEFAULT_COALITION
+    data_dir: Path = DEFAULT_DATA_DIR
+    database_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_body_bytes: int = 1_048_576
+
+    @property
+    def store_url(self) -> str:
+        """The database URL: as configured, else a SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.data_dir / 'tanbih.db'}"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Settings from ``TANBIH_*`` variables, falling back to the defaults."""
+        env = os.environ if environ is None else environ
+        return cls(
+            coalition_file=Path(env.get("TANBIH_COALITION", str(DEFAULT_COALITION))),
+            data_dir=Path(env.get("TANBIH_DATA_DIR", str(DEFAULT_DATA_DIR))),
+            database_url=env.get("TANBIH_DATABASE_URL", ""),
+            host=env.get("TANBIH_HOST", "127.0.0.1"),
+            port=int(env.get("TANBIH_PORT", "8000")),
+            max_body_bytes=int(env.get("TANBIH_MAX_BODY_BYTES", "1048576")),
+        )
