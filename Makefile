@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+PORT      ?= 8000
+DEMO_DATA ?= data/demo
 
 .PHONY: install demo test check format lint types bench clean
 
@@ -16,7 +18,7 @@ $(STAMP): pyproject.toml
 
 ## demo: a node with the demo coalition on http://127.0.0.1:8000, example alerts played into it
 demo: $(STAMP)
-	$(BIN)/tanbih demo
+	$(BIN)/tanbih demo --port $(PORT) --data-dir $(DEMO_DATA)
 
 ## test: the whole suite (CI=true makes PostgreSQL tests mandatory)
 test: $(STAMP)
