@@ -1,0 +1,141 @@
+"""The accept stage: authorise, decide the lifecycle step, record durably with its event."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tanbih.adapters.memory_store import MemoryStore
+from tanbih.domain.cap import (
+    Alert,
+    Category,
+    Certainty,
+    Info,
+    MsgType,
+    ResponseType,
+    Scope,
+    Severity,
+    Status,
+    Urgency,
+)
+from tanbih.domain.coalition import Partner, Role
+from tanbih.domain.lifecycle import RefusalReason, Rule, Stage
+from tanbih.errors import AccessDeniedError
+from tanbih.pipeline.accept import AcceptAlert, Accepted, AlreadyKnown, Refused
+
+NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+ISRAEL = Partner("il", "Israel", Role.PARTNER, ("he", "ar", "en"), ("hfc@il.example",))
+OBSERVER = Partner("obs", "Observer", Role.OBSERVER, ("en",), ("obs@example.org",))
+
+
+class FixedClock:
+    def __init__(self, now: datetime) -> None:
+        self.at = now
+
+    def now(self) -> datetime:
+        return self.at
+
+
+def warning(identifier: str, msg_type: MsgType = MsgType.ALERT, **changes: object) -> Alert:
+    alert = Alert(
+        identifier=identifier,
+        sender="hfc@il.example",
+        sent=NOW,
+        status=Status.EXERCISE,
+        msg_type=msg_type,
+        scope=Scope.PUBLIC,
+        infos=(
+            Info(
+                categories=(Category.SECURITY,),
+                event="UAV",
+                urgency=Urgency.EXPECTED,
+                severity=Severity.SEVERE,
+                certainty=Certainty.LIKELY,
+                response_types=(ResponseType.PREPARE,),
+                expires=NOW + timedelta(minutes=10),
+            ),
+        ),
+    )
+    return replace(alert, **changes)
+
+
+@pytest.fixture
+def store() -> MemoryStore:
+    return MemoryStore()
+
+
+@pytest.fixture
+def accept(store: MemoryStore) -> AcceptAlert:
+    return AcceptAlert(store, FixedClock(NOW))
+
+
+async def test_accepted_alert_is_recorded_with_its_event(
+    accept: AcceptAlert, store: MemoryStore
+) -> None:
+    """An accepted Alert is stored with its exact bytes, its thread and an alert.accepted event."""
+    outcome = await accept(warning("w1"), b"<alert/>", ISRAEL)
+    assert isinstance(outcome, Accepted)
+    assert outcome.rule is Rule.ISSUE
+    stored = await store.get(outcome.record.id)
+    assert stored is not None
+    assert (stored.xml, stored.partner_id, stored.stage) == (b"<alert/>", "il", Stage.EARLY_WARNING)
+    assert stored.received_at == NOW
+    events = await store.events()
+    assert [(e.kind, e.subject, e.data["rule"]) for e in events] == [
+        ("alert.accepted", outcome.record.id, "issue")
+    ]
+
+
+async def test_update_joins_the_thread_of_what_it_references(
+    accept: AcceptAlert, store: MemoryStore
+) -> None:
+    """An Update is recorded in the thread of the Alert it references, at the raised stage."""
+    first = warning("w1")
+    await accept(first, b"1", ISRAEL)
+    shelter_info = replace(first.infos[0], response_types=(ResponseType.SHELTER,))
+    update = warning("w2", MsgType.UPDATE, references=(first.key,), infos=(shelter_info,))
+    outcome = await accept(update, b"2", ISRAEL)
+    assert isinstance(outcome, Accepted)
+    assert outcome.rule is Rule.RAISE_TO_SHELTER
+    threads = await store.threads([outcome.record.thread_id])
+    assert threads[outcome.record.thread_id].stage is Stage.TAKE_SHELTER
+
+
+async def test_resent_message_is_already_known_and_not_stored_twice(
+    accept: AcceptAlert, store: MemoryStore
+) -> None:
+    """The same message twice is stored once; the second answer points at the first."""
+    first = await accept(warning("w1"), b"1", ISRAEL)
+    again = await accept(warning("w1"), b"1", ISRAEL)
+    assert isinstance(first, Accepted)
+    assert again == AlreadyKnown(first.record.id)
+    assert len(await store.events()) == 1
+
+
+async def test_refused_message_leaves_the_store_untouched(
+    accept: AcceptAlert, store: MemoryStore
+) -> None:
+    """An Update of an unknown message is refused with its reason and nothing is written."""
+    orphan = warning("w9", MsgType.UPDATE, references=(warning("ghost").key,))
+    outcome = await accept(orphan, b"9", ISRAEL)
+    assert isinstance(outcome, Refused)
+    assert outcome.reason is RefusalReason.UNKNOWN_REFERENCE
+    assert await store.events() == []
+
+
+@pytest.mark.parametrize(
+    ("partner", "alert", "words"),
+    [
+        (OBSERVER, warning("w1", sender="obs@example.org"), "may not post alert"),
+        (ISRAEL, warning("w1", sender="someone@else.example"), "not declared"),
+    ],
+)
+async def test_role_and_sender_are_enforced(
+    accept: AcceptAlert, store: MemoryStore, partner: Partner, alert: Alert, words: str
+) -> None:
+    """Observers may not post, and partners may post only under their declared senders."""
+    with pytest.raises(AccessDeniedError, match=words):
+        await accept(alert, b"x", partner)
+    assert await store.events() == []
