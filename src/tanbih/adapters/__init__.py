@@ -1,0 +1,1 @@
+"""The edges of the node: adapters that implement the ports over real infrastructure."""
