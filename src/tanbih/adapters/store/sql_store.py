@@ -1,0 +1,187 @@
+"""The SQL ``AlertStore``: one code path over SQLite (embedded) and PostgreSQL (scale-out).
+
+Every method runs in one transaction. Writes on SQLite also queue on an in-process lock: SQLite
+has one writer at a time anyway, and an asyncio queue hands the turn over at once where the
+busy timeout would poll (the busy timeout still covers other processes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import replace
+
+from sqlalchemy import ColumnElement, insert, select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from tanbih.adapters.store import rows
+from tanbih.adapters.store.coalition_sync import sync_coalition
+from tanbih.adapters.store.engine import create_engine, is_sqlite, writer
+from tanbih.adapters.store.migrate import upgrade
+from tanbih.adapters.store.schema import alerts, events, partners, threads, zones
+from tanbih.domain.coalition import Coalition, Partner, Zone
+from tanbih.domain.lifecycle import KnownMessage, Thread, Transition
+from tanbih.domain.records import AlertQuery, AlertRecord, Event, alert_id
+from tanbih.errors import StoreConflictError, StoreError
+
+
+async def open_store(url: str, *, migrate: bool = True) -> SqlStore:
+    """A store on the database at ``url``, first migrated to the newest schema if ``migrate``."""
+    if migrate:
+        await upgrade(url)
+    return SqlStore(create_engine(url))
+
+
+class SqlStore:
+    """``AlertStore`` over SQLAlchemy Core; build it with ``open_store``."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._writer = writer(engine)
+        self._write_turn: contextlib.AbstractAsyncContextManager[object] = (
+            asyncio.Lock() if is_sqlite(engine) else contextlib.nullcontext()
+        )
+
+    async def known(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], KnownMessage]:
+        """Stored messages by (sender, identifier), for the keys that exist."""
+        ids = {alert_id(sender, identifier) for sender, identifier in keys}
+        if not ids:
+            return {}
+        async with self._reading() as conn:
+            result = await conn.execute(select(alerts).where(alerts.c.id.in_(ids)))
+            found = [rows.known_message(row) for row in result.mappings()]
+        return {(m.key.sender, m.key.identifier): m for m in found}
+
+    async def threads(self, thread_ids: Iterable[str]) -> dict[str, Thread]:
+        """Stored threads by id, for the ids that exist."""
+        wanted = set(thread_ids)
+        if not wanted:
+            return {}
+        async with self._reading() as conn:
+            result = await conn.execute(select(threads).where(threads.c.id.in_(wanted)))
+            return {row["id"]: rows.thread(row) for row in result.mappings()}
+
+    async def record(self, record: AlertRecord, transition: Transition, event: Event) -> None:
+        """Store an accepted message, its thread after it and its event, in one transaction.
+
+        Raises ``StoreConflictError`` if the (sender, identifier) is already stored; then
+        nothing is written.
+        """
+        async with self._writing() as conn:
+            await self._save_thread(conn, transition.thread)
+            try:
+                await conn.execute(insert(alerts).values(rows.alert_row(record)))
+            except IntegrityError as exc:
+                raise StoreConflictError(
+                    f"message {record.key.identifier!r} of {record.key.sender!r} is already stored"
+                ) from exc
+            await conn.execute(insert(events).values(rows.event_row(event)))
+
+    async def get(self, alert_id: str) -> AlertRecord | None:
+        """One stored message by its API id."""
+        async with self._reading() as conn:
+            result = await conn.execute(select(alerts).where(alerts.c.id == alert_id))
+            row = result.mappings().one_or_none()
+        return None if row is None else rows.alert_record(row)
+
+    async def search(self, query: AlertQuery) -> list[AlertRecord]:
+        """Stored messages matching ``query``, newest ``sent`` first (``sent_after`` is strict)."""
+        statement = (
+            select(alerts)
+            .where(*_filters(query))
+            .order_by(alerts.c.sent_utc.desc(), alerts.c.id.desc())
+            .limit(query.limit)
+            .offset(query.offset)
+        )
+        async with self._reading() as conn:
+            result = await conn.execute(statement)
+            return [rows.alert_record(row) for row in result.mappings()]
+
+    async def append_event(self, event: Event) -> Event:
+        """Append to the event log; returns the event with its ``seq``."""
+        async with self._writing() as conn:
+            result = await conn.execute(insert(events).values(rows.event_row(event)))
+            seq = result.inserted_primary_key
+        if seq is None:
+            raise StoreError("the database did not return the new event's seq")
+        return replace(event, seq=int(seq[0]))
+
+    async def events(self, after_seq: int = 0, limit: int = 1000) -> list[Event]:
+        """Events with ``seq`` greater than ``after_seq``, oldest first."""
+        statement = (
+            select(events).where(events.c.seq > after_seq).order_by(events.c.seq).limit(limit)
+        )
+        async with self._reading() as conn:
+            result = await conn.execute(statement)
+            return [rows.event(row) for row in result.mappings()]
+
+    async def sync_coalition(self, coalition: Coalition) -> None:
+        """Make the stored partners and zones those of ``coalition`` (upsert, drop the rest)."""
+        async with self._writing() as conn:
+            await sync_coalition(conn, coalition)
+
+    async def partners(self) -> list[Partner]:
+        """Stored partners (without contacts or tokens), by id."""
+        async with self._reading() as conn:
+            result = await conn.execute(select(partners).order_by(partners.c.id))
+            return [rows.partner(row) for row in result.mappings()]
+
+    async def zones(self, partner_id: str | None = None) -> list[Zone]:
+        """Stored zones, optionally of one partner, by id."""
+        statement = select(zones).order_by(zones.c.id)
+        if partner_id is not None:
+            statement = statement.where(zones.c.partner_id == partner_id)
+        async with self._reading() as conn:
+            result = await conn.execute(statement)
+            return [rows.zone(row) for row in result.mappings()]
+
+    async def close(self) -> None:
+        """Release connections."""
+        await self._engine.dispose()
+
+    @contextlib.asynccontextmanager
+    async def _reading(self) -> AsyncIterator[AsyncConnection]:
+        with _translated():
+            async with self._engine.begin() as conn:
+                yield conn
+
+    @contextlib.asynccontextmanager
+    async def _writing(self) -> AsyncIterator[AsyncConnection]:
+        with _translated():
+            async with self._write_turn, self._writer.begin() as conn:
+                yield conn
+
+    @staticmethod
+    async def _save_thread(conn: AsyncConnection, thread: Thread) -> None:
+        row = rows.thread_row(thread)
+        result = await conn.execute(update(threads).where(threads.c.id == thread.id).values(row))
+        if result.rowcount == 0:
+            await conn.execute(insert(threads).values(row))
+
+
+@contextlib.contextmanager
+def _translated() -> Iterator[None]:
+    """Database and driver failures leave as ``StoreError``; our own errors pass through."""
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        raise StoreError(f"store failed: {exc}") from exc
+    except OSError as exc:
+        raise StoreError(f"database unreachable: {exc}") from exc
+
+
+def _filters(query: AlertQuery) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if query.status is not None:
+        conditions.append(alerts.c.status == query.status.value)
+    if query.msg_type is not None:
+        conditions.append(alerts.c.msg_type == query.msg_type.value)
+    if query.sender is not None:
+        conditions.append(alerts.c.sender == query.sender)
+    if query.thread_id is not None:
+        conditions.append(alerts.c.thread_id == query.thread_id)
+    if query.sent_after is not None:
+        conditions.append(alerts.c.sent_utc > query.sent_after)
+    return conditions
