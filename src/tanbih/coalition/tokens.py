@@ -6,9 +6,11 @@ Tokens are 256-bit random strings, so a fast hash is enough: no dictionary attac
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 
-TOKEN_HASH_PREFIX = "sha256:"
+TOKEN_HASH_PREFIX = "sha256:"  # noqa: S105 -- names the hash algorithm; not a secret
+_TOKEN_HASH = re.compile(re.escape(TOKEN_HASH_PREFIX) + r"[0-9a-f]{64}")
 
 
 def new_token() -> str:
@@ -19,3 +21,8 @@ def new_token() -> str:
 def hash_token(token: str) -> str:
     """The form a token is declared in the coalition file: ``sha256:<hex>``."""
     return TOKEN_HASH_PREFIX + hashlib.sha256(token.encode()).hexdigest()
+
+
+def is_token_hash(value: str) -> bool:
+    """Whether ``value`` has the form :func:`hash_token` produces."""
+    return _TOKEN_HASH.fullmatch(value) is not None
