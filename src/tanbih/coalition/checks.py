@@ -1,0 +1,140 @@
+"""Rules that span entries of a well-shaped coalition file.
+
+Run after :mod:`tanbih.coalition.schema` accepted the shape. Each rule reports every offender
+at its own path (the second of two equal ids, not the list holding them), so one run of
+``tanbih coalition check`` lists everything to fix.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from urllib.parse import urlsplit
+
+from tanbih.coalition.schema import POLICY_SECTIONS, CoalitionFile
+from tanbih.coalition.source import DocPath, SourceMap, format_path
+from tanbih.errors import Problem
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# E.164: '+', a country code not starting with 0, at most 15 digits in all.
+_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+_URL_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*://\S+")
+_NO_SPACE = re.compile(r"\S+")
+
+
+def _web_url_problem(address: str) -> str | None:
+    parts = urlsplit(address)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        return "a webhook is an http:// or https:// URL with a host"
+    return None
+
+
+def _pattern_problem(pattern: re.Pattern[str], message: str) -> Callable[[str], str | None]:
+    return lambda address: None if pattern.fullmatch(address) else message
+
+
+_ADDRESS_RULES: dict[str, Callable[[str], str | None]] = {
+    "console": _pattern_problem(_NO_SPACE, "a console address is a desk or user name, no spaces"),
+    "email": _pattern_problem(_EMAIL, "not an e-mail address (name@domain)"),
+    "sms": _pattern_problem(_E164, "not an E.164 phone number (+ and 7-15 digits)"),
+    "voice": _pattern_problem(_E164, "not an E.164 phone number (+ and 7-15 digits)"),
+    "webhook": _web_url_problem,
+    "apprise": _pattern_problem(_URL_SCHEME, "an Apprise address is a URL with a scheme"),
+}
+
+
+def channel_address_problem(kind: str, address: str) -> str | None:
+    """What is implausible about ``address`` for a channel of ``kind``, or ``None``."""
+    return _ADDRESS_RULES[kind](address)
+
+
+def cross_check(file: CoalitionFile, source_map: SourceMap) -> list[Problem]:
+    """Every problem between entries of ``file``; empty when the coalition is coherent."""
+    return [
+        source_map.problem(path, message)
+        for rule in (_partners, _node, _contacts, _zone_owners, _policies)
+        for path, message in rule(file)
+    ]
+
+
+Finding = tuple[DocPath, str]
+
+
+def _first_seen(items: Iterable[tuple[DocPath, str]], what: str) -> Iterable[Finding]:
+    """A finding for each value already given at an earlier path."""
+    first: dict[str, DocPath] = {}
+    for path, value in items:
+        if value in first:
+            yield path, f"{what} {value!r} already given at {format_path(first[value])}"
+        else:
+            first[value] = path
+
+
+def _partners(file: CoalitionFile) -> Iterable[Finding]:
+    partners = list(enumerate(file.partners))
+    yield from _first_seen(((("partners", i, "id"), p.id) for i, p in partners), "partner id")
+    yield from _first_seen(
+        (
+            (("partners", i, "senders", k), sender)
+            for i, p in partners
+            for k, sender in enumerate(p.senders)
+        ),
+        "sender",
+    )
+    yield from _first_seen(
+        (
+            (("partners", i, "tokens", k), token)
+            for i, p in partners
+            for k, token in enumerate(p.tokens)
+        ),
+        "token hash",
+    )
+    coordinators = [i for i, p in partners if p.role == "coordinator"]
+    if not coordinators:
+        yield ("partners",), "no partner has role 'coordinator'; the coalition needs exactly one"
+    for i in coordinators[1:]:
+        first = format_path(("partners", coordinators[0]))
+        yield ("partners", i, "role"), f"a second coordinator ({first} is one already)"
+
+
+def _node(file: CoalitionFile) -> Iterable[Finding]:
+    partner = next((p for p in file.partners if p.id == file.node.partner), None)
+    if partner is None:
+        yield ("node", "partner"), f"no partner has id {file.node.partner!r}"
+    elif file.node.sender not in partner.senders:
+        yield (
+            ("node", "sender"),
+            f"{file.node.sender!r} is not among the senders of partner {partner.id!r}",
+        )
+
+
+def _contacts(file: CoalitionFile) -> Iterable[Finding]:
+    # Contact ids are unique across the coalition so rosters and audit can name them alone.
+    yield from _first_seen(
+        (
+            (("partners", i, "contacts", j, "id"), contact.id)
+            for i, partner in enumerate(file.partners)
+            for j, contact in enumerate(partner.contacts)
+        ),
+        "contact id",
+    )
+    for i, partner in enumerate(file.partners):
+        for j, contact in enumerate(partner.contacts):
+            for k, channel in enumerate(contact.channels):
+                message = channel_address_problem(channel.kind, channel.address)
+                if message is not None:
+                    yield ("partners", i, "contacts", j, "channels", k, "address"), message
+
+
+def _zone_owners(file: CoalitionFile) -> Iterable[Finding]:
+    known = {p.id for p in file.partners}
+    for i, source in enumerate(file.zones):
+        if source.partner not in known:
+            yield ("zones", i, "partner"), f"no partner has id {source.partner!r}"
+
+
+def _policies(file: CoalitionFile) -> Iterable[Finding]:
+    for name in POLICY_SECTIONS:
+        value = getattr(file, name)
+        if value is not None and not isinstance(value, dict | list):
+            yield (name,), "must be a mapping or a list"
