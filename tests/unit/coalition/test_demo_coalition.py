@@ -1,0 +1,164 @@
+"""The demo coalition in examples/coalition/ is the one DESIGN.md describes, and it loads."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from collections import Counter
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+import yaml
+from tests.conftest import REPO_ROOT
+
+from tanbih.coalition import load_coalition
+from tanbih.coalition.tokens import hash_token
+from tanbih.domain.coalition import ChannelKind, Coalition, DutyRole, Role
+
+DEMO = REPO_ROOT / "examples" / "coalition"
+ARAB_PARTNERS = ("sa", "qa", "eg", "ae", "bh", "jo")
+HFC_SHELTER_TIMES = {0, 15, 30, 45, 60, 90}
+# Phone ranges reserved for fiction: NANP 555-0100..0199 and Ofcom's 07700 900000..900999.
+FICTIONAL_PHONE = re.compile(r"\+1\d{3}55501\d{2}|\+447700900\d{3}")
+
+
+@pytest.fixture(scope="module")
+def demo() -> Coalition:
+    """The demo coalition, loaded once for this module."""
+    return load_coalition(DEMO / "coalition.yaml")
+
+
+def demo_tokens() -> dict[str, str]:
+    """The demo tokens file, as partner id -> token."""
+    tokens = {}
+    for line in (DEMO / "demo-tokens.env").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            name, token = line.split("=", 1)
+            tokens[name.removeprefix("TANBIH_DEMO_TOKEN_").lower()] = token
+    return tokens
+
+
+def test_the_demo_has_a_us_led_coordinator_and_seven_partners(demo: Coalition) -> None:
+    """Eight members: the English-speaking coordinator running this node, then the seven states."""
+    assert [p.id for p in demo.partners] == ["coord", "il", "sa", "qa", "eg", "ae", "bh", "jo"]
+    assert [p.id for p in demo.partners if p.role is Role.COORDINATOR] == ["coord"]
+    coordinator = demo.partner("coord")
+    assert coordinator is not None
+    assert coordinator.languages == ("en",)
+    assert demo.node.partner_id == "coord"
+
+
+def test_partners_work_in_the_languages_design_names(demo: Coalition) -> None:
+    """Israel works in Hebrew, Arabic and English; the Arab partners in Arabic and English."""
+    languages = {p.id: p.languages for p in demo.partners}
+    assert languages["il"] == ("he", "ar", "en")
+    assert all(languages[p] == ("ar", "en") for p in ARAB_PARTNERS)
+
+
+def test_israel_has_the_1449_home_front_command_areas(demo: Coalition) -> None:
+    """Each HFC area is an Israeli zone with an HFC shelter time and names in he, ar and en."""
+    israeli = [zone for zone in demo.zones if zone.partner_id == "il"]
+    assert len(israeli) == 1449
+    assert {zone.shelter_seconds for zone in israeli} == HFC_SHELTER_TIMES
+    assert all(zone.names.get("he") for zone in israeli)
+    names = Counter(language for zone in israeli for language in zone.names)
+    assert names["en"] >= 1429
+    assert names["ar"] >= 1429
+    abu_gosh = next(zone for zone in israeli if zone.names.get("en") == "Abu Gosh")
+    assert (abu_gosh.names["he"], abu_gosh.names["ar"]) == ("אבו גוש", "آبو غوش")
+
+
+def test_every_other_state_has_its_territory_as_zones(demo: Coalition) -> None:
+    """Each Arab partner owns zones (its territory, 90 s to shelter); the coordinator owns none."""
+    owners = Counter(zone.partner_id for zone in demo.zones)
+    assert all(owners[partner] >= 1 for partner in ARAB_PARTNERS)
+    assert owners["coord"] == 0
+    territories = [zone for zone in demo.zones if zone.partner_id in ARAB_PARTNERS]
+    assert {zone.shelter_seconds for zone in territories} == {90}
+    assert all({"ar", "en"} <= set(zone.names) for zone in territories)
+
+
+def test_each_partner_has_a_duty_officer_and_a_deputy_on_every_channel(demo: Coalition) -> None:
+    """Duty officer and deputy on console, e-mail, SMS and voice; one webhook per partner."""
+    for partner in demo.partners:
+        duties = {contact.duty for contact in partner.contacts}
+        assert {DutyRole.DUTY_OFFICER, DutyRole.DEPUTY} <= duties, partner.id
+        for contact in partner.contacts:
+            if contact.duty is not DutyRole.LIAISON:
+                kinds = {channel.kind for channel in contact.channels}
+                assert {ChannelKind.CONSOLE, ChannelKind.EMAIL, ChannelKind.SMS} <= kinds
+                assert ChannelKind.VOICE in kinds
+        webhooks = [
+            channel.address
+            for contact in partner.contacts
+            for channel in contact.channels
+            if channel.kind is ChannelKind.WEBHOOK
+        ]
+        assert len(webhooks) == 1
+        assert webhooks[0].startswith("http://127.0.0.1:")
+
+
+def test_every_address_is_fictional(demo: Coalition) -> None:
+    """E-mail on RFC 2606 example.org domains, phones in ranges reserved for fiction."""
+    for partner in demo.partners:
+        assert all(sender.endswith(".example.org") for sender in partner.senders)
+        for contact in partner.contacts:
+            for channel in contact.channels:
+                if channel.kind is ChannelKind.EMAIL:
+                    assert channel.address.endswith(".example.org"), channel
+                if channel.kind in {ChannelKind.SMS, ChannelKind.VOICE}:
+                    assert FICTIONAL_PHONE.fullmatch(channel.address), channel
+
+
+def test_each_demo_token_authenticates_exactly_its_partner(demo: Coalition) -> None:
+    """The demo token of each partner hashes to a hash that partner, and only it, declares."""
+    tokens = demo_tokens()
+    assert sorted(tokens) == sorted(p.id for p in demo.partners)
+    for partner_id, token in tokens.items():
+        partner = demo.partner_by_token_hash(hash_token(token))
+        assert partner is not None
+        assert partner.id == partner_id
+
+
+def test_the_policy_placeholders_record_the_demo_arrangements(demo: Coalition) -> None:
+    """The UAE is never a responder; Israel and Saudi Arabia or Qatar share only via the hub."""
+    assert demo.policies["response"] == {"non_responders": ["ae"]}
+    sharing = demo.policies["sharing"]
+    assert isinstance(sharing, dict)
+    via_hub = [set(p["between"]) for p in sharing["pairs"] if p["rule"] == "via_coordinator"]
+    assert via_hub == [{"il", "sa"}, {"il", "qa"}]
+    assert set(demo.policies) == {"sharing", "response", "agreement"}
+
+
+def test_the_demo_needs_nothing_outside_its_folder() -> None:
+    """Every zone file the demo names is committed under examples/coalition (no ../shared)."""
+    document = yaml.safe_load((DEMO / "coalition.yaml").read_text(encoding="utf-8"))
+    files = [source["file"] for source in document["zones"]]
+    assert len(files) == 7
+    for name in files:
+        path = (DEMO / name).resolve()
+        assert path.is_file()
+        assert path.is_relative_to(DEMO)
+    assert (DEMO / "zones" / "ATTRIBUTION.md").is_file()
+
+
+def build_zones_module() -> ModuleType:
+    """The zone build script, imported from its file (examples/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("build_zones", DEMO / "build_zones.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_committed_zone_files_are_what_the_build_script_makes(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """Rebuilding from ../shared/data reproduces the committed zone files byte for byte."""
+    written = build_zones_module().build(shared_data, tmp_path)
+    committed = {path.name for path in (DEMO / "zones").glob("*.geojson")}
+    assert {path.name for path in written} == committed
+    for path in written:
+        assert path.read_bytes() == (DEMO / "zones" / path.name).read_bytes(), path.name
