@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from types import MappingProxyType
 
 import pytest
 
 from tanbih.adapters.store import rows
-from tanbih.adapters.store.coalition_sync import coalition_hash
+from tanbih.adapters.store.coalition_sync import coalition_digest
 from tanbih.domain.cap import MsgType, Reference, Status
-from tanbih.domain.coalition import Zone
+from tanbih.domain.coalition import Coalition, NodeIdentity, Partner, Role, Zone
 from tanbih.domain.lifecycle import Stage, Thread, ThreadState
 from tanbih.domain.records import AlertRecord, Event
 
@@ -91,10 +92,23 @@ def test_zone_and_event_json_come_back_as_tuples_and_read_only_mappings() -> Non
     assert isinstance(event_back.data, MappingProxyType)
 
 
-def test_coalition_hash_changes_with_any_stored_field() -> None:
-    """The coalition digest is stable for equal rows and differs when a shelter time changes."""
-    zone = rows.zone_row(Zone("z1", "il", {"en": "Z"}, 15, ()))
-    faster = {**zone, "shelter_seconds": 0}
+def test_coalition_digest_covers_what_is_stored_and_nothing_else() -> None:
+    """The digest ignores declaration order and secrets, and changes with any stored field."""
+    il = Partner("il", "Israel", Role.PARTNER, ("he",), ("hfc@example.il",))
+    zones = (
+        Zone("z1", "il", {"en": "One"}, 15, (((31.0, 35.0), (31.1, 35.0), (31.0, 35.0)),)),
+        Zone("z2", "il", {"en": "Two"}, 90, ()),
+    )
+    base = Coalition("c", "1", NodeIdentity("il", "hfc@example.il"), (il,), zones)
+    moved = replace(zones[0], rings=(((31.0, 35.0), (31.1, 35.00001), (31.0, 35.0)),))
 
-    assert coalition_hash([], [zone]) == coalition_hash([], [dict(zone)])
-    assert coalition_hash([], [zone]) != coalition_hash([], [faster])
+    digest = coalition_digest(base)
+
+    assert coalition_digest(replace(base, zones=zones[::-1])) == digest
+    assert coalition_digest(replace(base, partners=(replace(il, token_hashes=("x",)),))) == digest
+    assert coalition_digest(replace(base, zones=(moved, zones[1]))) != digest
+    assert (
+        coalition_digest(replace(base, zones=(replace(zones[0], shelter_seconds=0), zones[1])))
+        != digest
+    )
+    assert coalition_digest(replace(base, partners=(replace(il, senders=()),))) != digest
