@@ -8,7 +8,8 @@ survives the process.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from types import MappingProxyType
 
@@ -44,12 +45,13 @@ class MemoryStore:
             raise StoreConflictError(
                 f"message {record.key.identifier!r} of {record.key.sender!r} is already stored"
             )
+        data = _as_stored(event.data)
         self._records[record.id] = record
         self._known[key] = KnownMessage(
             record.key, record.msg_type, record.thread_id, record.expires
         )
         self._threads[transition.thread.id] = transition.thread
-        self._append(event)
+        self._append(event, data)
 
     async def get(self, alert_id: str) -> AlertRecord | None:
         """One stored message by its API id."""
@@ -63,7 +65,7 @@ class MemoryStore:
 
     async def append_event(self, event: Event) -> Event:
         """Append to the event log; returns the event with its ``seq``."""
-        return self._append(event)
+        return self._append(event, _as_stored(event.data))
 
     async def events(self, after_seq: int = 0, limit: int = 1000) -> list[Event]:
         """Events with ``seq`` greater than ``after_seq``, oldest first."""
@@ -97,10 +99,18 @@ class MemoryStore:
     async def close(self) -> None:
         """Nothing to release."""
 
-    def _append(self, event: Event) -> Event:
-        stored = replace(event, data=MappingProxyType(dict(event.data)), seq=len(self._events) + 1)
+    def _append(self, event: Event, data: Mapping[str, object]) -> Event:
+        stored = replace(event, data=data, seq=len(self._events) + 1)
         self._events.append(stored)
         return stored
+
+
+def _as_stored(data: Mapping[str, object]) -> Mapping[str, object]:
+    """Event data as the SQL store keeps it: JSON (tuples come back as lists, or it fails)."""
+    try:
+        return MappingProxyType(json.loads(json.dumps(dict(data))))
+    except (TypeError, ValueError) as exc:
+        raise StoreError(f"event data is not JSON: {exc}") from exc
 
 
 def _matches(record: AlertRecord, query: AlertQuery) -> bool:

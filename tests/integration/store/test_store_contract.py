@@ -20,7 +20,7 @@ from tests.integration.store.samples import (
 from tanbih.domain.cap import MsgType, Status
 from tanbih.domain.lifecycle import Rule, Stage, ThreadState
 from tanbih.domain.records import AlertQuery, Event
-from tanbih.errors import StoreConflictError
+from tanbih.errors import StoreConflictError, StoreError
 from tanbih.ports import AlertStore
 
 
@@ -201,3 +201,19 @@ async def test_events_page_after_a_seq_oldest_first(store: AlertStore) -> None:
     assert await store.events(after_seq=seqs[3]) == appended[4:]
     assert await store.events(after_seq=seqs[4]) == []
     assert all(e.at.utcoffset() is not None for e in await store.events())
+
+
+async def test_event_data_is_kept_as_json(store: AlertStore) -> None:
+    """Event data round-trips as JSON: tuples come back as lists, and non-JSON is refused."""
+    kept = await store.append_event(Event(at=T0, kind="k", subject="s", data={"z": ("a", "b")}))
+    rec = record("m1")
+    unstorable = replace(accepted(rec), data={"when": T0})
+
+    with pytest.raises(StoreError):
+        await store.append_event(unstorable)
+    with pytest.raises(StoreError):
+        await store.record(rec, transition(rec), unstorable)
+
+    assert dict(kept.data) == {"z": ["a", "b"]}
+    assert await store.events() == [replace(kept, data={"z": ["a", "b"]})]
+    assert await store.get(rec.id) is None

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Iterable, Iterator
-from dataclasses import replace
 
 from sqlalchemy import ColumnElement, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -100,13 +99,11 @@ class SqlStore:
             return [rows.alert_record(row) for row in result.mappings()]
 
     async def append_event(self, event: Event) -> Event:
-        """Append to the event log; returns the event with its ``seq``."""
+        """Append to the event log; returns the event as stored (JSON data), with its ``seq``."""
+        statement = insert(events).values(rows.event_row(event)).returning(*events.c)
         async with self._writing() as conn:
-            result = await conn.execute(insert(events).values(rows.event_row(event)))
-            seq = result.inserted_primary_key
-        if seq is None:
-            raise StoreError("the database did not return the new event's seq")
-        return replace(event, seq=int(seq[0]))
+            result = await conn.execute(statement)
+            return rows.event(result.mappings().one())
 
     async def events(self, after_seq: int = 0, limit: int = 1000) -> list[Event]:
         """Events with ``seq`` greater than ``after_seq``, oldest first."""
