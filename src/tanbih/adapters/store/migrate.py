@@ -25,6 +25,8 @@ def alembic_config(url: str | None = None) -> Config:
     """An Alembic config for the packaged migrations; ``url`` is for Alembic's own commands."""
     config = Config()
     config.set_main_option("script_location", SCRIPT_LOCATION)
+    # New revision files are importable module names (v0002_...), like the first one.
+    config.set_main_option("file_template", "v%%(rev)s_%%(slug)s")
     if url is not None:
         # The config file syntax treats "%" as interpolation; a URL-encoded password has them.
         config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
