@@ -232,7 +232,7 @@ def refusal_reason(decision: Decision) -> RefusalReason:
 def test_bad_references_are_refused(
     ledger: Ledger, opened: Alert, case: str, reason: RefusalReason
 ) -> None:
-    """An Update whose references are missing, unknown, expired, post-dated or circular is refused."""
+    """An Update with missing, unknown, expired, post-dated or circular references is refused."""
     at = timedelta(seconds=30)
     refs = {
         "no_references": (),

@@ -1,0 +1,60 @@
+"""The FastAPI application: routers, problem handlers and the node's lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+import tanbih
+from tanbih.api import alerts, health
+from tanbih.api.problems import PROBLEM_HANDLED, handle_problem
+from tanbih.cap import AlertJson
+from tanbih.node import start_node
+from tanbih.settings import Settings
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """An app that starts a node from ``settings`` and closes it on shutdown."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        node = await start_node(settings)
+        app.state.node = node
+        try:
+            yield
+        finally:
+            await node.close()
+
+    app = FastAPI(
+        title="tanbih",
+        version=tanbih.__version__,
+        description="Coalition air-threat early warning over CAP 1.2.",
+        lifespan=lifespan,
+        # The interactive docs pages load scripts from a CDN; the node serves none.
+        docs_url=None,
+        redoc_url=None,
+    )
+    for exception in PROBLEM_HANDLED:
+        app.add_exception_handler(exception, handle_problem)
+    app.include_router(health.router)
+    app.include_router(alerts.router)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's description plus the CAP JSON mirror's schema, which the POST body names."""
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        mirror = AlertJson.model_json_schema(ref_template="#/components/schemas/{model}")
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.update(mirror.pop("$defs", {}))
+        components["AlertJson"] = mirror
+        app.openapi_schema = schema
+    return app.openapi_schema

@@ -1,0 +1,41 @@
+"""``/healthz``: whether the node is up and its store answers."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from tanbih.api.auth import CurrentNode
+from tanbih.domain.records import AlertQuery
+from tanbih.errors import StoreError
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", summary="Liveness and store readiness")
+async def healthz(node: CurrentNode) -> JSONResponse:
+    """200 with the coalition's name and version when the store answers, else 503."""
+    try:
+        await node.store.search(AlertQuery(limit=1))
+    except StoreError as exc:
+        return JSONResponse({"status": "unavailable", "detail": str(exc)}, status_code=503)
+    coalition = node.coalition
+    return JSONResponse(
+        {
+            "status": "ok",
+            "node": coalition.node.partner_id,
+            "coalition": coalition.name,
+            "coalitionVersion": coalition.version,
+        }
+    )
+
+
+@router.get("/", summary="Where things are")
+async def index() -> dict[str, str]:
+    """Links to the API, its description and the health check."""
+    return {
+        "name": "tanbih",
+        "alerts": "/api/v1/alerts",
+        "openapi": "/openapi.json",
+        "health": "/healthz",
+    }

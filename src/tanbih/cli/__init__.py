@@ -1,0 +1,65 @@
+"""The ``tanbih`` command line: one root app, a sub-app per concern."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tanbih.cli import cap, coalition, db
+from tanbih.settings import Settings
+
+app = typer.Typer(
+    name="tanbih",
+    help="Coalition air-threat early warning and rapid notification over CAP 1.2.",
+    no_args_is_help=True,
+)
+app.add_typer(cap.app, name="cap")
+app.add_typer(coalition.app, name="coalition")
+app.add_typer(db.app, name="db")
+
+
+@app.command()
+def demo(
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    data_dir: Annotated[Path, typer.Option(help="Where the demo's SQLite file lives.")] = Path(
+        "data/demo"
+    ),
+) -> None:
+    """The demo: the demo coalition on 127.0.0.1:PORT with example Exercise alerts played in."""
+    from tanbih.cli.demo import run_demo  # noqa: PLC0415 -- only the demo needs the server
+
+    settings = replace(Settings.from_env(), port=port, data_dir=data_dir, database_url="")
+    asyncio.run(run_demo(settings))
+
+
+@app.command()
+def serve(
+    coalition_file: Annotated[
+        Path | None, typer.Option("--coalition", help="Coalition file (TANBIH_COALITION).")
+    ] = None,
+    database_url: Annotated[
+        str | None, typer.Option(help="Database URL (TANBIH_DATABASE_URL); default SQLite.")
+    ] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Data directory (TANBIH_DATA_DIR).")] = None,
+    host: Annotated[str | None, typer.Option(help="Address to listen on (TANBIH_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (TANBIH_PORT).")] = None,
+) -> None:
+    """Run a node: the API on HOST:PORT over the configured store and coalition."""
+    import uvicorn  # noqa: PLC0415 -- only the server needs it; keeps other commands quick
+
+    from tanbih.api.app import create_app  # noqa: PLC0415
+
+    base = Settings.from_env()
+    settings = replace(
+        base,
+        coalition_file=coalition_file or base.coalition_file,
+        database_url=database_url or base.database_url,
+        data_dir=data_dir or base.data_dir,
+        host=host or base.host,
+        port=port or base.port,
+    )
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")

@@ -1,0 +1,55 @@
+"""``tanbih demo``: serve the demo coalition and play example Exercise messages into it."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import uvicorn
+from fastapi import FastAPI
+from rich.console import Console
+
+from tanbih.api.app import create_app
+from tanbih.demo import demo_posts, play, read_tokens
+from tanbih.node import Node
+from tanbih.settings import Settings
+
+_console = Console()
+_START_TIMEOUT_S = 30.0
+
+
+async def run_demo(settings: Settings) -> None:
+    """Serve until interrupted; once the server listens, post the demo messages through it."""
+    app = create_app(settings)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info")
+    )
+    serving = asyncio.create_task(server.serve())
+    await _wait_until_listening(server, serving)
+    if not serving.done():
+        await _play_into(app, settings)
+    await serving
+
+
+async def _wait_until_listening(server: uvicorn.Server, serving: asyncio.Task[None]) -> None:
+    # uvicorn exposes no start-up event, only the ``started`` flag; poll it, bounded.
+    deadline = asyncio.get_running_loop().time() + _START_TIMEOUT_S
+    while not server.started and not serving.done():
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"the node did not start within {_START_TIMEOUT_S:.0f} s")
+        await asyncio.sleep(0.05)
+
+
+async def _play_into(app: FastAPI, settings: Settings) -> None:
+    node: Node = app.state.node
+    tokens = read_tokens(settings.coalition_file.parent / "demo-tokens.env")
+    posts = demo_posts(node.coalition, datetime.now(UTC))
+    base_url = f"http://{settings.host}:{settings.port}"
+    statuses = await play(base_url, posts, tokens)
+    for post, status in zip(posts, statuses, strict=True):
+        alert = post.alert
+        _console.print(
+            f"[bold]{status}[/] {alert.status} {alert.msg_type:<6} {alert.identifier} "
+            f"from {post.partner.id}"
+        )
+    _console.print(f"[green]demo node ready on {base_url}[/] (Ctrl-C to stop)")
