@@ -20,6 +20,16 @@ Step: TypeAlias = tuple[str, int | None]
 Path: TypeAlias = tuple[Step, ...]
 Finding: TypeAlias = tuple[Path, str]
 
+# Every element name of CAP 1.2, in XSD order.
+CAP_ELEMENTS = (
+    "identifier", "sender", "sent", "status", "msgType", "source", "scope", "restriction",
+    "addresses", "code", "note", "references", "incidents", "info", "language", "category",
+    "event", "responseType", "urgency", "severity", "certainty", "audience", "eventCode",
+    "effective", "onset", "expires", "senderName", "headline", "description", "instruction",
+    "web", "contact", "parameter", "resource", "area", "valueName", "value", "resourceDesc",
+    "mimeType", "size", "uri", "derefUri", "digest", "areaDesc", "polygon", "circle",
+    "geocode", "altitude", "ceiling",
+)  # fmt: skip
 # Elements that may repeat in CAP 1.2 XML; only these carry an index in an XML path.
 XML_REPEATED = frozenset(
     {

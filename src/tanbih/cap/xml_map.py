@@ -14,7 +14,7 @@ from typing import TypeVar, cast
 
 from lxml import etree
 
-from tanbih.cap.paths import Finding, Path
+from tanbih.cap.paths import CAP_ELEMENTS, Finding, Path
 from tanbih.cap.syntax import parse_circle, parse_polygon, parse_reference
 from tanbih.domain.cap import (
     CAP_NAMESPACE,
@@ -38,16 +38,7 @@ from tanbih.domain.cap import (
 
 _NS = f"{{{CAP_NAMESPACE}}}"
 # Qualified tag -> CAP local name; comments, PIs and ds:Signature are not in it.
-_CAP_ELEMENTS = (
-    "identifier", "sender", "sent", "status", "msgType", "source", "scope", "restriction",
-    "addresses", "code", "note", "references", "incidents", "info", "language", "category",
-    "event", "responseType", "urgency", "severity", "certainty", "audience", "eventCode",
-    "effective", "onset", "expires", "senderName", "headline", "description", "instruction",
-    "web", "contact", "parameter", "resource", "area", "valueName", "value", "resourceDesc",
-    "mimeType", "size", "uri", "derefUri", "digest", "areaDesc", "polygon", "circle",
-    "geocode", "altitude", "ceiling",
-)  # fmt: skip
-_LOCAL = {_NS + name: name for name in _CAP_ELEMENTS}
+_LOCAL = {_NS + name: name for name in CAP_ELEMENTS}
 _STATUS = {m.value: m for m in Status}
 _MSG_TYPE = {m.value: m for m in MsgType}
 _SCOPE = {m.value: m for m in Scope}

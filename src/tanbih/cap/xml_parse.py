@@ -4,8 +4,10 @@ The steps, each refusing with a :class:`~tanbih.errors.CapError` naming where an
 
 1. size limit, checked on the bytes before any parsing;
 2. no DOCTYPE: refused in the prolog before libxml2 sees it, and again on the parsed document
-   (an encoding the byte check cannot read); the parser never resolves entities, loads a DTD
-   or touches the network, so an XXE payload reads no file and opens no socket;
+   (for an encoding the byte check cannot read, such as UTF-16). The parser resolves no
+   entities and loads no DTD, has no network, and answers every external load with nothing:
+   libxml2 still fetches external parameter entities named in an internal subset (``%pe;``)
+   even with ``load_dtd=False``, so without that resolver an XXE payload could read files;
 3. well-formed XML, in whatever encoding it declares (ISO-8859-1 included);
 4. root ``{urn:oasis:names:tc:emergency:cap:1.2}alert``: CAP 1.0 and 1.1 are refused by name
    (:class:`~tanbih.errors.CapVersionError`), anything else as "not a CAP alert";
@@ -19,7 +21,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from lxml import etree
 
@@ -126,6 +128,13 @@ def _check_root(root: etree._Element) -> None:
     raise CapVersionError([Problem(name.localname, message, source_line(root))])
 
 
+class _NoExternalLoads(etree.Resolver):
+    """Answers every external DTD or entity load with empty text: nothing is ever read."""
+
+    def resolve(self, system_url: str, public_id: str, context: Any = None) -> Any:
+        return self.resolve_string("", context, base_url=None)
+
+
 # lxml parsers must not be shared between threads; one each, built on first use.
 _local = threading.local()
 
@@ -141,4 +150,5 @@ def _parser() -> etree.XMLParser:
             dtd_validation=False,
             collect_ids=False,  # no xml:id hash table: nothing here looks elements up by id
         )
+        parser.resolvers.add(_NoExternalLoads())
     return parser

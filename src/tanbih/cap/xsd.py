@@ -18,7 +18,7 @@ from typing import Protocol, cast
 
 from lxml import etree
 
-from tanbih.cap.paths import element_where
+from tanbih.cap.paths import CAP_ELEMENTS, element_where
 from tanbih.cap.rules import code_list_message
 from tanbih.cap.syntax import TIME_FORMAT
 from tanbih.errors import Problem
@@ -42,6 +42,8 @@ _ENTRY = re.compile(
     r"Element '(?P<tag>[^']+)'(?:, attribute '(?P<attr>[^']+)')?: (?P<what>.*)", re.S
 )
 _EXPECTED = re.compile(r"Expected is (?:one of )?\( (?P<names>.*) \)")
+_LOCAL_ATOMIC = re.compile(r"'(?P<value>.*)' is not a valid value of the local atomic type", re.S)
+_TIMES = frozenset({"sent", "effective", "onset", "expires"})
 _VALUE = re.compile(r"The value '(?P<value>.*)' is not (?:an element|accepted)", re.S)
 _ATOMIC = re.compile(
     r"'(?P<value>.*)' is not a valid value of the atomic type '(?P<type>[^']+)'", re.S
@@ -110,6 +112,15 @@ def _choices(names: list[str]) -> str:
     return tagged[0] if len(tagged) == 1 else ", ".join(tagged[:-1]) + " or " + tagged[-1]
 
 
+def _missing(required: list[str], present: Iterable[etree._Element]) -> str | None:
+    """The first required name not among the ``present`` elements.
+
+    After one ``<category>`` libxml2 expects "category or event": only ``event`` is missing.
+    """
+    names = {etree.QName(e).localname for e in present if isinstance(e.tag, str)}
+    return next((name for name in required if name not in names), None)
+
+
 def _problem(entry: _LogEntry, element: etree._Element) -> Problem:
     where = element_where(element)
     match = _ENTRY.match(entry.message)
@@ -122,11 +133,12 @@ def _problem(entry: _LogEntry, element: etree._Element) -> Problem:
     if match["attr"]:
         message = f"attribute {match['attr']!r} is not allowed on <{name}>"
     elif what.startswith("This element is not expected"):
-        if required:
-            parent = where.rpartition("/")[0] or where
+        missing = _missing(required, element.itersiblings(preceding=True))
+        if missing and name in CAP_ELEMENTS:
+            parent = where.rpartition("/")[0]
             return Problem(
-                f"{parent}/{required[0]}",
-                f"required element <{required[0]}> is missing; found <{name}> where "
+                f"{parent}/{missing}",
+                f"required element <{missing}> is missing; found <{name}> where "
                 f"{_choices(names)} must come",
                 entry.line,
             )
@@ -140,6 +152,9 @@ def _problem(entry: _LogEntry, element: etree._Element) -> Problem:
         message = code_list_message(name, value["value"])
     elif "[facet 'pattern']" in what and (value := _VALUE.search(what)):
         message = f"{value['value']!r} is not a CAP time: {TIME_FORMAT}"
+    elif local := _LOCAL_ATOMIC.search(what):
+        kind = "a real date and time" if name in _TIMES else f"a valid <{name}>"
+        message = f"{local['value']!r} is not {kind}"
     elif atomic := _ATOMIC.search(what):
         kind = _ATOMIC_TYPES.get(atomic["type"], atomic["type"])
         message = f"{atomic['value']!r} is not {kind}"
