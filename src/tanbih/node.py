@@ -38,7 +38,6 @@ class Node:
 async def start_node(settings: Settings, clock: Clock | None = None) -> Node:
     """Load the coalition, open and migrate the store, and assemble the pipeline."""
     coalition = load_coalition(settings.coalition_file)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = await open_store(settings.store_url)
     await store.sync_coalition(coalition)
     clock = clock or SystemClock()

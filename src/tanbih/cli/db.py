@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from typing import Annotated
 
 import typer
 
 from tanbih.adapters.store import current_revision, head_revision, upgrade
 from tanbih.errors import StoreError
-
-DATABASE_URL_ENV = "TANBIH_DATABASE_URL"
-DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/tanbih.db"
+from tanbih.settings import Settings
 
 app = typer.Typer(help="The store's database: migrate it, show its schema revision.")
 
@@ -20,7 +17,7 @@ DatabaseUrl = Annotated[
     str | None,
     typer.Option(
         "--database-url",
-        help=f"Database URL; default ${DATABASE_URL_ENV}, else {DEFAULT_DATABASE_URL}.",
+        help="Database URL; default $TANBIH_DATABASE_URL, else $TANBIH_DATA_DIR/tanbih.db.",
         show_default=False,
     ),
 ]
@@ -28,7 +25,7 @@ DatabaseUrl = Annotated[
 
 def database_url(given: str | None = None) -> str:
     """The URL to use: as given, else from the environment, else the embedded SQLite file."""
-    return given or os.environ.get(DATABASE_URL_ENV) or DEFAULT_DATABASE_URL
+    return given or Settings.from_env().store_url
 
 
 @app.command("upgrade")

@@ -8,7 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from tanbih.adapters.store import head_revision
-from tanbih.cli.db import DATABASE_URL_ENV, app
+from tanbih.cli.db import app
+
+DATABASE_URL_ENV = "TANBIH_DATABASE_URL"
 
 runner = CliRunner()
 
@@ -31,6 +33,7 @@ def test_upgrade_defaults_to_data_tanbih_db_under_the_working_directory(
 ) -> None:
     """Without a URL or TANBIH_DATABASE_URL, upgrade creates data/tanbih.db where it runs."""
     monkeypatch.delenv(DATABASE_URL_ENV, raising=False)
+    monkeypatch.delenv("TANBIH_DATA_DIR", raising=False)
     monkeypatch.chdir(tmp_path)
 
     result = runner.invoke(app, ["upgrade"])

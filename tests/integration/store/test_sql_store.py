@@ -50,7 +50,7 @@ async def test_everything_survives_closing_and_reopening(durable_url: str) -> No
 
 
 async def test_sqlite_file_is_created_with_wal_and_safe_settings(sqlite_url: str) -> None:
-    """The file and its directory are created; WAL, NORMAL sync, FKs and busy timeout are on."""
+    """The file and its directory are created; WAL, FULL sync, FKs and busy timeout are on."""
     store = await open_store(sqlite_url)
     await store.close()
     engine = create_engine(sqlite_url)
@@ -67,7 +67,7 @@ async def test_sqlite_file_is_created_with_wal_and_safe_settings(sqlite_url: str
     assert await asyncio.to_thread(path.is_file)
     assert pragmas == {
         "journal_mode": "wal",
-        "synchronous": 1,
+        "synchronous": 2,  # FULL
         "foreign_keys": 1,
         "busy_timeout": 30000,
     }

@@ -4,8 +4,9 @@
 ``postgresql+asyncpg://user@host/db`` the scale-out one. Everything else in the store is one code
 path; the SQLite specifics live here:
 
-* WAL journal (readers never block the writer), ``synchronous=NORMAL`` (durable at each
-  checkpoint, safe against corruption), foreign keys on, and a busy timeout so a second process
+* WAL journal (readers never block the writer), ``synchronous=FULL`` (each commit is on disk
+  before an alert is acknowledged, even across a power cut; measured no slower here than
+  ``NORMAL``), foreign keys on, and a busy timeout so a second process
   waits for the write lock instead of failing at once.
 * Write transactions start with ``BEGIN IMMEDIATE``. A deferred transaction that reads first and
   writes later cannot wait for the lock when another writer committed in between (SQLite then
@@ -93,7 +94,7 @@ def _configure_sqlite(dbapi_connection: Any, _record: object) -> None:
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     finally:
