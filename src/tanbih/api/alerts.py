@@ -36,13 +36,13 @@ class AlertSummary(BaseModel):
     id: str
     identifier: str
     sender: str
-    sent: datetime
+    sent: str = Field(description="as CAP writes it, with the sender's time-zone offset")
     status: Status
     msg_type: MsgType = Field(alias="msgType")
     thread_id: str = Field(alias="threadId")
     stage: str
-    expires: datetime | None
-    received_at: datetime = Field(alias="receivedAt")
+    expires: str | None
+    received_at: str = Field(alias="receivedAt")
     partner: str
     href: str
 
@@ -53,13 +53,13 @@ class AlertSummary(BaseModel):
             id=record.id,
             identifier=record.key.identifier,
             sender=record.key.sender,
-            sent=record.key.sent,
+            sent=record.key.sent.isoformat(),
             status=record.status,
             msg_type=record.msg_type,
             thread_id=record.thread_id,
             stage=record.stage.name.lower(),
-            expires=record.expires,
-            received_at=record.received_at,
+            expires=None if record.expires is None else record.expires.isoformat(),
+            received_at=record.received_at.isoformat(),
             partner=record.partner_id,
             href=f"{router.prefix}/{record.id}",
         )

@@ -95,6 +95,7 @@ async def test_posted_alert_is_stored_before_201_and_reads_back_exactly(
     as_json = (await api.client.get(location, headers=api.auth(api.any_partner))).json()
     assert as_json["identifier"] == posts[0].alert.identifier
     assert as_json["status"] == "Exercise"
+    assert as_json["sent"] == posts[0].alert.sent.isoformat()
     assert as_json["cap"]["identifier"] == posts[0].alert.identifier
 
 
