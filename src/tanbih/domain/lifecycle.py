@@ -125,12 +125,20 @@ def thread_id_of(root: Reference) -> str:
 
 
 def stage_of(alert: Alert) -> Stage:
-    """The highest staged warning any ``info`` block of the message carries."""
-    stage = Stage.NONE
-    for info in alert.infos:
-        for response in info.response_types:
-            stage = max(stage, _STAGE_BY_RESPONSE.get(response, Stage.NONE))
-    return stage
+    """The staged warning the message carries.
+
+    A message warning some zones and giving others the all clear is still a warning: the event
+    goes on. Only a message whose every staged response is ``AllClear`` ends it.
+    """
+    stages = {
+        _STAGE_BY_RESPONSE.get(response, Stage.NONE)
+        for info in alert.infos
+        for response in info.response_types
+    }
+    warning = max(stages - {Stage.ALL_CLEAR}, default=Stage.NONE)
+    if warning is Stage.NONE and Stage.ALL_CLEAR in stages:
+        return Stage.ALL_CLEAR
+    return warning
 
 
 _STAGE_BY_RESPONSE = {

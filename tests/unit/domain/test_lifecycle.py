@@ -120,6 +120,12 @@ def test_alert_opens_a_thread_at_its_stage(ledger: Ledger) -> None:
         ((ResponseType.SHELTER,), Rule.RAISE_TO_SHELTER, Stage.TAKE_SHELTER, ThreadState.OPEN),
         ((ResponseType.ALL_CLEAR,), Rule.ALL_CLEAR, Stage.ALL_CLEAR, ThreadState.ALL_CLEAR),
         ((ResponseType.MONITOR,), Rule.UPDATE, Stage.EARLY_WARNING, ThreadState.OPEN),
+        (
+            (ResponseType.SHELTER, ResponseType.ALL_CLEAR),
+            Rule.RAISE_TO_SHELTER,
+            Stage.TAKE_SHELTER,
+            ThreadState.OPEN,
+        ),
     ],
 )
 def test_update_moves_the_thread_by_its_response_type(
@@ -287,10 +293,12 @@ def test_message_from_the_future_is_refused(ledger: Ledger) -> None:
         ((ResponseType.PREPARE,), Stage.EARLY_WARNING),
         ((ResponseType.PREPARE, ResponseType.SHELTER), Stage.TAKE_SHELTER),
         ((ResponseType.ALL_CLEAR,), Stage.ALL_CLEAR),
+        ((ResponseType.ALL_CLEAR, ResponseType.MONITOR), Stage.ALL_CLEAR),
+        ((ResponseType.SHELTER, ResponseType.ALL_CLEAR), Stage.TAKE_SHELTER),
     ],
 )
 def test_stage_of_takes_the_highest_response(
     responses: tuple[ResponseType, ...], stage: Stage
 ) -> None:
-    """A message's stage is the furthest staged warning among its responseTypes."""
+    """A message's stage is its furthest warning; all clear only when nothing is still warned."""
     assert stage_of(message("s", responses=responses)) is stage
