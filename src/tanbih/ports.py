@@ -8,6 +8,7 @@ from typing import Protocol
 
 from tanbih.domain.coalition import Coalition, Partner, Zone
 from tanbih.domain.lifecycle import KnownMessage, Thread, Transition
+from tanbih.domain.notification import Delivery, DeliveryResult
 from tanbih.domain.records import AlertQuery, AlertRecord, Event
 
 
@@ -67,4 +68,12 @@ class AlertStore(Protocol):
 
     async def close(self) -> None:
         """Release connections."""
+        ...
+
+
+class Channel(Protocol):
+    """One way of reaching people (webhook, email, SMS, voice...): one method."""
+
+    async def send(self, delivery: Delivery) -> DeliveryResult:
+        """Attempt delivery once; the result says whether a retry may succeed."""
         ...

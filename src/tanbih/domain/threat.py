@@ -14,7 +14,7 @@ from typing import Protocol
 
 
 class ThreatClass(StrEnum):
-    """What a reporter says the object is, from least to most specific in ``SPECIFICITY``."""
+    """What a reporter says the object is; declared from least to most specific."""
 
     UNKNOWN = "unknown"
     AIRCRAFT = "aircraft"
