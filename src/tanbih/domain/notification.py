@@ -99,3 +99,54 @@ class Delivery:
     wording: Wording
     ack_code: str
     ack_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One delivery attempt as recorded in the delivery log."""
+
+    notification_key: str
+    at: datetime
+    outcome: DeliveryOutcome
+    provider_id: str | None = None
+    error: str | None = None
+    duration_ms: float = 0.0
+
+
+class AckRoute(StrEnum):
+    """How an acknowledgement reached the node."""
+
+    CONSOLE = "console"
+    EMAIL_LINK = "email_link"
+    SMS_REPLY = "sms_reply"
+    VOICE_KEY = "voice_key"
+    CAP_ACK = "cap_ack"
+
+
+@dataclass(frozen=True, slots=True)
+class Acknowledgement:
+    """A partner's first word that a person has seen an event's warning."""
+
+    thread_id: str
+    partner_id: str
+    via: AckRoute
+    at: datetime
+    contact_id: str | None = None
+    notification_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationTimer:
+    """A partner's escalation for one event, stored so a restart keeps it.
+
+    ``steps_done`` counts the policy steps already notified (repeats included);
+    ``next_due_at`` is ``None`` once the policy has nothing left to do.
+    """
+
+    thread_id: str
+    partner_id: str
+    started_at: datetime
+    steps_done: int
+    next_due_at: datetime | None
+    acknowledged_at: datetime | None = None
+    stopped_at: datetime | None = None
