@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from tanbih.cap.geometry import ring_problems
 from tanbih.cap.paths import Finding, Path, xml_problems
@@ -35,6 +35,7 @@ from tanbih.errors import Problem
 _FORBIDDEN_IN_KEY = re.compile(r"[\s,<&]")
 # RFC 3066 language tag, as xs:language spells it.
 _LANGUAGE = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
+_MAX_OFFSET = timedelta(hours=14)
 _NEEDS_REFERENCES = frozenset({MsgType.UPDATE, MsgType.CANCEL, MsgType.ACK, MsgType.ERROR})
 _CODE_LISTS: dict[str, frozenset[str]] = {
     "status": frozenset(Status),
@@ -103,6 +104,8 @@ def _check_time(
         message = "time has no time-zone offset; CAP times always carry one"
     elif offset.total_seconds() % 60:
         message = f"time-zone offset {offset} is not a whole number of minutes"
+    elif abs(offset) > _MAX_OFFSET:
+        message = "time-zone offset is beyond ±14:00, the range xs:dateTime allows"
     elif moment.microsecond:
         message = "CAP times are whole seconds; drop the fraction"
     else:
