@@ -21,7 +21,10 @@ from tanbih.adapters.store import upgrade
 PG_HOST = "127.0.0.1"
 PG_PORT = 5432
 PG_USERS = ("postgres", "root")
-TABLES = "alerts, threads, zones, partners, events, meta"
+TABLES = (
+    "reply_codes, used_tokens, escalation_timers, acknowledgements, delivery_attempts, "
+    "notifications, alerts, threads, zones, partners, events, meta"
+)
 
 
 async def _admin_connection() -> asyncpg.Connection:

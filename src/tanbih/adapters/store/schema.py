@@ -15,6 +15,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -140,4 +141,100 @@ meta = Table(
     metadata,
     Column("key", String(64), primary_key=True),
     Column("value", Text, nullable=False),
+)
+
+# --- The outbox: what to tell whom, what became of each attempt, acknowledgements, escalation.
+
+# A notification's key is its idempotency key (tanbih.domain.notification.notification_key).
+NotificationKey = String(64)
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("key", NotificationKey, primary_key=True),
+    Column("alert_id", String(24), ForeignKey("alerts.id"), nullable=False, index=True),
+    # Copied from the alert so lookups by event need no join.
+    Column("thread_id", Text, ForeignKey("threads.id"), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("partner_id", Text, nullable=False),
+    Column("contact_id", Text, nullable=False),
+    Column("channel_kind", String(16), nullable=False),
+    Column("address", Text, nullable=False),
+    Column("language", String(35), nullable=False),
+    Column("escalation_step", SmallInteger, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime, nullable=True),
+    Column("deadline", UtcDateTime, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("settled_at", UtcDateTime, nullable=True),
+    Column("provider_id", Text, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("claimed_by", Text, nullable=True),
+    Column("claim_expires_at", UtcDateTime, nullable=True),
+    # Claiming scans pending rows by due time; the others serve lookups by event and partner.
+    Index(None, "state", "next_attempt_at"),
+    Index(None, "thread_id", "partner_id"),
+    Index(None, "partner_id"),
+)
+
+# Append-only: one row per attempt to deliver, the delivery log that dedup reads.
+delivery_attempts = Table(
+    "delivery_attempts",
+    metadata,
+    Column("id", EventSeq, primary_key=True, autoincrement=True),
+    Column(
+        "notification_key",
+        NotificationKey,
+        ForeignKey("notifications.key"),
+        nullable=False,
+        index=True,
+    ),
+    Column("at", UtcDateTime, nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("provider_id", Text, nullable=True),
+    Column("error", Text, nullable=True),
+    Column("duration_ms", Float, nullable=False),
+)
+
+# The first acknowledgement per partner and event; the key makes a later one lose.
+acknowledgements = Table(
+    "acknowledgements",
+    metadata,
+    Column("thread_id", Text, ForeignKey("threads.id"), primary_key=True),
+    Column("partner_id", Text, primary_key=True),
+    Column("via", String(16), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("contact_id", Text, nullable=True),
+    Column("notification_key", NotificationKey, ForeignKey("notifications.key"), nullable=True),
+)
+
+escalation_timers = Table(
+    "escalation_timers",
+    metadata,
+    Column("thread_id", Text, ForeignKey("threads.id"), primary_key=True),
+    Column("partner_id", Text, primary_key=True),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("steps_done", Integer, nullable=False),
+    Column("next_due_at", UtcDateTime, nullable=True, index=True),
+    Column("acknowledged_at", UtcDateTime, nullable=True),
+    Column("stopped_at", UtcDateTime, nullable=True),
+)
+
+# Digests of one-time acknowledgement tokens already spent; never the tokens themselves.
+used_tokens = Table(
+    "used_tokens",
+    metadata,
+    Column("digest", String(128), primary_key=True),
+    Column("used_at", UtcDateTime, nullable=False),
+)
+
+# Short codes a contact replies with ("1234 ACK"), unique per partner while they live.
+reply_codes = Table(
+    "reply_codes",
+    metadata,
+    Column("partner_id", Text, primary_key=True),
+    Column("code", String(16), primary_key=True),
+    Column("notification_key", NotificationKey, ForeignKey("notifications.key"), nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
 )
