@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from tests.unit.domain.assessment_samples import T0, report
 
 from tanbih.domain.cap import Status
 from tanbih.domain.observation import (
@@ -16,7 +17,6 @@ from tanbih.domain.observation import (
     observation_problems,
 )
 from tanbih.domain.threat import Impact, Kinematics, ThreatClass
-from tests.unit.domain.assessment_samples import T0, report
 
 SECOND = timedelta(seconds=1)
 
@@ -47,7 +47,7 @@ def test_a_plausible_report_has_no_problems() -> None:
         ({"confidence": 1.2}, "confidence", "not in 0..1"),
         ({"confidence": -0.1}, "confidence", "not in 0..1"),
         ({"status": Status.TEST}, "status", "use Actual or Exercise"),
-        ({"time": datetime(2026, 11, 29, 12, 0)}, "time", "no time-zone offset"),  # noqa: DTZ001
+        ({"time": datetime(2026, 11, 29, 12, 0)}, "time", "no time-zone offset"),
         ({"time": T0 + 11 * SECOND}, "time", "in the future"),
         ({"time": T0 - timedelta(minutes=11)}, "time", "no longer describe"),
         ({"impact": Impact(91.0, 35.0, 1_000.0)}, "impact.lat", "not in -90..90"),
