@@ -1,0 +1,265 @@
+"""Issuance: a threat's warning stage changes as the CAP message that announces them.
+
+Each message carries the threat's whole current picture, not only what changed: every zone in
+early warning or take shelter, plus the zones given the all clear by this change. Per language
+and per stage present there is one ``info`` (``responseType`` Prepare, Shelter or AllClear) with
+one ``area`` per zone: the zone's name in that language, its outer ring as the polygon, and the
+geocode ``tanbih:zone`` = zone id. Per-zone timing goes in the info's parameters:
+
+- ``tanbih:eta:<zone id>`` — earliest predicted arrival, ISO 8601 with offset, whole seconds;
+- ``tanbih:shelter_seconds:<zone id>`` — the zone's time to shelter in seconds;
+
+and ``tanbih:threat`` = threat id (also in ``incidents``), ``tanbih:end_reason`` in all clears
+of an ended threat. ``eventCode`` ``tanbih:threat_class`` names the class.
+
+Chaining follows the lifecycle (:mod:`tanbih.domain.lifecycle`): a threat's first message is an
+``Alert``; later ones are ``Update``\\ s referencing every unexpired earlier message of the same
+chain. A message whose every info is AllClear closes the chain; if the threat warns again after
+that (it turned back), a new chain opens with a new ``Alert``.
+
+Identifiers are ``<sender>:<threat id>:<sequence>``, sequence counting the threat's messages
+from 1, so a resend after a crash carries the same identifier.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tanbih.domain.cap import (
+    Alert,
+    Area,
+    Category,
+    Certainty,
+    Info,
+    MsgType,
+    NamedValue,
+    Point,
+    Polygon,
+    Reference,
+    ResponseType,
+    Scope,
+    Severity,
+    Status,
+    Urgency,
+)
+from tanbih.domain.coalition import Zone
+from tanbih.domain.fusion import Threat
+from tanbih.domain.lifecycle import Stage
+from tanbih.domain.threat import ZoneExposure
+from tanbih.domain.warning import StageChange, earliest_per_zone
+from tanbih.domain.warning_text import event_name, stage_words
+
+DEFAULT_LANGUAGES = ("ar", "he", "en")
+DEFAULT_VALIDITY = timedelta(minutes=30)
+# Confidence from which a report counts as seen rather than judged likely (CAP certainty).
+OBSERVED_CONFIDENCE = 0.8
+LIKELY_CONFIDENCE = 0.5
+# CAP 1.2 §3.2.1: identifiers may not contain spaces, commas, '<' or '&'.
+_NOT_IN_IDENTIFIER = re.compile(r"[\s,<&]")
+# Infos come most urgent first.
+_WARNING_STAGES = (Stage.TAKE_SHELTER, Stage.EARLY_WARNING)
+
+
+@dataclass(frozen=True, slots=True)
+class _StageCap:
+    response: ResponseType
+    urgency: Urgency
+    severity: Severity
+
+
+_CAP_OF_STAGE = {
+    Stage.TAKE_SHELTER: _StageCap(ResponseType.SHELTER, Urgency.IMMEDIATE, Severity.EXTREME),
+    Stage.EARLY_WARNING: _StageCap(ResponseType.PREPARE, Urgency.EXPECTED, Severity.SEVERE),
+    Stage.ALL_CLEAR: _StageCap(ResponseType.ALL_CLEAR, Urgency.PAST, Severity.MINOR),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class IssuancePolicy:
+    """How this node words and scopes its warnings.
+
+    ``validity`` is how long a message stays in effect after its latest ETA (or after it is
+    sent, for an all clear).
+    """
+
+    sender: str
+    restriction: str = "coalition members only"
+    languages: tuple[str, ...] = DEFAULT_LANGUAGES
+    validity: timedelta = DEFAULT_VALIDITY
+    sender_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedMessage:
+    """A message of a threat's chain, as later messages reference it."""
+
+    key: Reference
+    expires: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class WarningThread:
+    """What issuance remembers of one threat's messages: how many, and the open chain."""
+
+    threat_id: str
+    sequence: int = 0
+    chain: tuple[IssuedMessage, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """The message to send and the threat's thread after it."""
+
+    alert: Alert
+    thread: WarningThread
+
+
+def message_identifier(sender: str, threat_id: str, sequence: int) -> str:
+    """The CAP identifier of a threat's ``sequence``-th message from ``sender``."""
+    identifier = f"{sender}:{threat_id}:{sequence}"
+    if _NOT_IN_IDENTIFIER.search(identifier):
+        raise ValueError(f"{identifier!r} would contain a space, comma, '<' or '&'")
+    return identifier
+
+
+def certainty_of(threat: Threat) -> Certainty:
+    """How certain the threat is: seen by two partners or reported with high confidence."""
+    if len(threat.sources) >= 2 or threat.confidence >= OBSERVED_CONFIDENCE:
+        return Certainty.OBSERVED
+    if threat.confidence >= LIKELY_CONFIDENCE:
+        return Certainty.LIKELY
+    return Certainty.POSSIBLE
+
+
+def issue_warning(
+    threat: Threat,
+    changes: Sequence[StageChange],
+    stages: Mapping[str, Stage],
+    exposures: Iterable[ZoneExposure],
+    zones: Mapping[str, Zone],
+    thread: WarningThread,
+    now: datetime,
+    policy: IssuancePolicy,
+) -> Issue | None:
+    """The CAP message announcing ``changes`` for ``threat``, or ``None`` if there is none.
+
+    ``stages`` are the zones' stages *after* the changes
+    (:func:`~tanbih.domain.warning.stages_after`); ``exposures`` the threat's current ones
+    (for the ETAs of zones whose stage did not change); ``zones`` must hold every zone named.
+    There is no message when nothing changed, or when the changes only clear zones whose
+    messages have all expired: receivers already consider those warnings over.
+    """
+    if not changes:
+        return None
+    sent = _whole_second(now)
+    chain = tuple(m for m in thread.chain if m.expires > now)
+    eta_of = earliest_per_zone(exposures)
+    warned = sorted(
+        (zone_id for zone_id, stage in stages.items() if stage in _WARNING_STAGES),
+        key=lambda zone_id: (eta_of[zone_id].eta, zone_id),
+    )
+    cleared = sorted(c.zone_id for c in changes if c.after is Stage.ALL_CLEAR)
+    if not chain and not warned:
+        return None
+    latest_eta = max((eta_of[zone_id].eta for zone_id in warned), default=sent)
+    expires = _whole_second(max(latest_eta, sent) + policy.validity)
+    groups = [(stage, [z for z in warned if stages[z] is stage]) for stage in _WARNING_STAGES]
+    groups.append((Stage.ALL_CLEAR, cleared))
+    infos = tuple(
+        _info(threat, stage, [zones[z] for z in zone_ids], eta_of, language, expires, policy)
+        for language in policy.languages
+        for stage, zone_ids in groups
+        if zone_ids
+    )
+    sequence = thread.sequence + 1
+    alert = Alert(
+        identifier=message_identifier(policy.sender, threat.id, sequence),
+        sender=policy.sender,
+        sent=sent,
+        status=threat.status,
+        msg_type=MsgType.UPDATE if chain else MsgType.ALERT,
+        scope=Scope.RESTRICTED,
+        restriction=policy.restriction,
+        note=_note(threat),
+        references=tuple(m.key for m in chain),
+        incidents=threat.id,
+        infos=infos,
+    )
+    after = () if not warned else (*chain, IssuedMessage(alert.key, expires))
+    return Issue(alert, WarningThread(threat.id, sequence, after))
+
+
+def _info(
+    threat: Threat,
+    stage: Stage,
+    zones: list[Zone],
+    eta_of: Mapping[str, ZoneExposure],
+    language: str,
+    expires: datetime,
+    policy: IssuancePolicy,
+) -> Info:
+    cap = _CAP_OF_STAGE[stage]
+    timed = stage is not Stage.ALL_CLEAR
+    onset = _whole_second(min(eta_of[z.id].eta for z in zones)) if timed else None
+    event = event_name(threat.threat_class, language)
+    words = stage_words(
+        stage,
+        language,
+        event=event,
+        count=len(zones),
+        earliest=onset,
+        exercise=threat.status is Status.EXERCISE,
+    )
+    parameters = [NamedValue("tanbih:threat", threat.id)]
+    if timed:
+        for zone in zones:
+            eta = _whole_second(eta_of[zone.id].eta).isoformat()
+            parameters.append(NamedValue(f"tanbih:eta:{zone.id}", eta))
+            parameters.append(
+                NamedValue(f"tanbih:shelter_seconds:{zone.id}", str(zone.shelter_seconds))
+            )
+    elif threat.ended is not None:
+        parameters.append(NamedValue("tanbih:end_reason", threat.ended.value))
+    return Info(
+        categories=(Category.SECURITY,),
+        event=event,
+        urgency=cap.urgency,
+        severity=cap.severity,
+        certainty=certainty_of(threat),
+        language=language,
+        response_types=(cap.response,),
+        event_codes=(NamedValue("tanbih:threat_class", threat.threat_class.value),),
+        onset=onset,
+        expires=expires,
+        sender_name=policy.sender_name,
+        headline=words.headline,
+        description=words.description,
+        instruction=words.instruction,
+        parameters=tuple(parameters),
+        areas=tuple(_area(zone, language) for zone in zones),
+    )
+
+
+def _area(zone: Zone, language: str) -> Area:
+    ring = [Point(lat, lon) for lat, lon in zone.rings[0]]
+    if ring[0] != ring[-1]:
+        ring.append(ring[0])  # CAP polygons are closed; a zone ring may come open
+    return Area(
+        area_desc=zone.name(language),
+        polygons=(Polygon(tuple(ring)),),
+        geocodes=(NamedValue("tanbih:zone", zone.id),),
+    )
+
+
+def _note(threat: Threat) -> str | None:
+    if threat.status is Status.EXERCISE:
+        return f"EXERCISE EXERCISE EXERCISE: tanbih threat {threat.id}"
+    return None
+
+
+def _whole_second(moment: datetime) -> datetime:
+    """CAP times are whole seconds; rounding down never announces an ETA late."""
+    return moment.replace(microsecond=0)
