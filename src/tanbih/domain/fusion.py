@@ -163,7 +163,8 @@ def fuse(
 
     ``threats`` holds the live threats by id (ended ones are ignored). ``obs`` must already
     have passed :func:`~tanbih.domain.observation.observation_problems` and deduplication by its
-    id. ``now`` stamps the end of a threat reported neutralised or landed.
+    id. ``now`` stamps the end of a threat reported neutralised or landed. ``new_id`` goes into
+    CAP identifiers, so it must be unique and free of spaces, commas, ``<`` and ``&``.
     """
     match = _by_track(threats, obs)
     association = Association.TRACK_ID

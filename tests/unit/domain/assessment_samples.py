@@ -25,9 +25,9 @@ class PyprojGeodesy:
         self._geod = Geod(ellps="WGS84")
 
     def inverse(self, lat1: float, lon1: float, lat2: float, lon2: float) -> tuple[float, float]:
-        """Forward azimuth (0..360) and distance from point 1 to point 2."""
+        """Forward azimuth (-180..180, as pyproj gives it) and distance from point 1 to point 2."""
         azimuth, _, distance = self._geod.inv(lon1, lat1, lon2, lat2)
-        return float(azimuth) % 360.0, float(distance)
+        return float(azimuth), float(distance)
 
     def forward(
         self, lat: float, lon: float, azimuth_deg: float, distance_m: float

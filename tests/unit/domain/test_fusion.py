@@ -6,6 +6,8 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from tests.unit.domain.assessment_samples import GEODESY, LAT0, LON0, T0, moved, report
 
 from tanbih.domain.cap import Status
@@ -223,3 +225,25 @@ def test_gates_widen_with_time() -> None:
     """Every class's gate is wider a minute later than at the report's own time."""
     for gate in GATES.values():
         assert gate.radius_m(60) > gate.radius_m(0) == gate.base_m
+
+
+@given(
+    errors=st.lists(
+        st.tuples(st.floats(0, 359.9), st.floats(0, 500), st.floats(-10, 10)),
+        min_size=2,
+        max_size=20,
+    )
+)
+def test_a_drone_reported_alternately_by_two_partners_stays_one_threat(
+    errors: list[tuple[float, float, float]],
+) -> None:
+    """Reports every 5 s from two partners, each up to 500 m and 10° off, make one threat."""
+    reports = []
+    for k, (azimuth, metres, heading_error) in enumerate(errors):
+        truth = moved(FIRST, 5 * k)
+        reporter = JORDAN if k % 2 else {"id": f"il-{k}"}
+        heading = (truth.heading_deg + heading_error) % 360
+        reports.append(offset(truth, azimuth, metres, heading_deg=heading, **reporter))
+    fused, _ = fuse_all(*reports)
+    assert list(fused) == ["t1"]
+    assert fused["t1"].sources == ("il", "jo")
