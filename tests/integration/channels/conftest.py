@@ -1,0 +1,32 @@
+"""The real servers the channel tests send to, and the factory of deliveries."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from tests.fakes.http_server import serve
+from tests.fakes.receiver import Receiver
+from tests.integration.channels.deliveries import DeliveryFactory, make_delivery
+
+
+@pytest.fixture
+def delivery() -> DeliveryFactory:
+    """The factory of test deliveries."""
+    return make_delivery
+
+
+@pytest.fixture
+async def http_client() -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client with the timeouts the registry gives channels, closed after the test."""
+    async with httpx.AsyncClient(timeout=httpx.Timeout(2.0, connect=1.0)) as client:
+        yield client
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[tuple[Receiver, str]]:
+    """A recording HTTP receiver that answers 200, served on loopback, and its base URL."""
+    endpoint = Receiver()
+    async with serve(endpoint.app) as base_url:
+        yield endpoint, base_url
