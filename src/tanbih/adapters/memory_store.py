@@ -1,31 +1,34 @@
-"""An ``AlertStore`` in process memory, for fast tests of the pipeline.
+"""An ``AlertStore`` and ``OutboxStore`` in process memory, for fast tests of the pipeline.
 
 It keeps the SQL store's contract (the same suite runs against both): a duplicate message is a
 ``StoreConflictError`` with nothing written, searches are newest ``sent`` first, the event log is
-append-only with increasing ``seq``, and partners come back without contacts or tokens. Nothing
-survives the process.
+append-only with increasing ``seq``, and partners come back without contacts or tokens. The
+outbox half lives in ``memory_outbox``. Nothing survives the process.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from types import MappingProxyType
 
+from tanbih.adapters.memory_outbox import MemoryOutbox
 from tanbih.domain.coalition import Coalition, Partner, Zone
 from tanbih.domain.lifecycle import KnownMessage, Thread, Transition
+from tanbih.domain.notification import EscalationTimer, Notification
 from tanbih.domain.records import AlertQuery, AlertRecord, Event
 from tanbih.errors import StoreConflictError, StoreError
 
 
-class MemoryStore:
-    """``AlertStore`` over dicts and a list; every method is atomic (no ``await`` inside)."""
+class MemoryStore(MemoryOutbox):
+    """The stores' contract over dicts and lists; every method is atomic (no ``await`` inside)."""
 
     def __init__(self) -> None:
         self._records: dict[str, AlertRecord] = {}
         self._known: dict[tuple[str, str], KnownMessage] = {}
         self._threads: dict[str, Thread] = {}
+        super().__init__(self._records, self._threads)
         self._events: list[Event] = []
         self._partners: dict[str, Partner] = {}
         self._zones: dict[str, Zone] = {}
@@ -38,20 +41,34 @@ class MemoryStore:
         """Stored threads by id, for the ids that exist."""
         return {tid: self._threads[tid] for tid in thread_ids if tid in self._threads}
 
-    async def record(self, record: AlertRecord, transition: Transition, event: Event) -> None:
-        """Store an accepted message, its thread after it and its event, all or nothing."""
+    async def record(
+        self,
+        record: AlertRecord,
+        transition: Transition,
+        event: Event,
+        *,
+        notifications: Sequence[Notification] = (),
+        timers: Sequence[EscalationTimer] = (),
+    ) -> None:
+        """Store an accepted message, its thread, its event, its notifications and its
+        escalation timers, all or nothing.
+        """
         key = (record.key.sender, record.key.identifier)
         if key in self._known:
             raise StoreConflictError(
                 f"message {record.key.identifier!r} of {record.key.sender!r} is already stored"
             )
         data = _as_stored(event.data)
+        thread_of = self._threads_of(notifications, also={record.id: record.thread_id})
+        self._check_threads(timers, also={transition.thread.id})
         self._records[record.id] = record
         self._known[key] = KnownMessage(
             record.key, record.msg_type, record.thread_id, record.expires
         )
         self._threads[transition.thread.id] = transition.thread
         self._append(event, data)
+        self._save_timers(timers)
+        self._add(notifications, thread_of)
 
     async def get(self, alert_id: str) -> AlertRecord | None:
         """One stored message by its API id."""

@@ -1,29 +1,31 @@
-"""The SQL ``AlertStore``: one code path over SQLite (embedded) and PostgreSQL (scale-out).
+"""The SQL store: one code path over SQLite (embedded) and PostgreSQL (scale-out).
 
-Every method runs in one transaction. Writes on SQLite also queue on an in-process lock: SQLite
-has one writer at a time anyway, and an asyncio queue hands the turn over at once where the
-busy timeout would poll (the busy timeout still covers other processes).
+``SqlStore`` is the ``AlertStore`` (this module) joined with the ``OutboxStore``, whose methods
+live in ``sql_outbox`` (notifications, delivery log) and ``sql_escalation`` (acknowledgements,
+timers, tokens, reply codes). Every method runs in one transaction (``transactions``).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import ColumnElement, insert, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tanbih.adapters.store import rows
 from tanbih.adapters.store.coalition_sync import sync_coalition
-from tanbih.adapters.store.engine import create_engine, is_sqlite, writer
+from tanbih.adapters.store.engine import create_engine
 from tanbih.adapters.store.migrate import upgrade
+from tanbih.adapters.store.outbox_writes import add_notifications, save_timers
 from tanbih.adapters.store.schema import alerts, events, partners, threads, zones
+from tanbih.adapters.store.sql_escalation import SqlEscalation
+from tanbih.adapters.store.sql_outbox import SqlOutbox
 from tanbih.domain.coalition import Coalition, Partner, Zone
 from tanbih.domain.lifecycle import KnownMessage, Thread, Transition
+from tanbih.domain.notification import EscalationTimer, Notification
 from tanbih.domain.records import AlertQuery, AlertRecord, Event, alert_id
-from tanbih.errors import StoreConflictError, StoreError
+from tanbih.errors import StoreConflictError
 
 
 async def open_store(url: str, *, migrate: bool = True) -> SqlStore:
@@ -33,15 +35,8 @@ async def open_store(url: str, *, migrate: bool = True) -> SqlStore:
     return SqlStore(create_engine(url))
 
 
-class SqlStore:
-    """``AlertStore`` over SQLAlchemy Core; build it with ``open_store``."""
-
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
-        self._writer = writer(engine)
-        self._write_turn: contextlib.AbstractAsyncContextManager[object] = (
-            asyncio.Lock() if is_sqlite(engine) else contextlib.nullcontext()
-        )
+class SqlStore(SqlOutbox, SqlEscalation):
+    """``AlertStore`` and ``OutboxStore`` over SQLAlchemy Core; build it with ``open_store``."""
 
     async def known(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], KnownMessage]:
         """Stored messages by (sender, identifier), for the keys that exist."""
@@ -62,8 +57,17 @@ class SqlStore:
             result = await conn.execute(select(threads).where(threads.c.id.in_(wanted)))
             return {row["id"]: rows.thread(row) for row in result.mappings()}
 
-    async def record(self, record: AlertRecord, transition: Transition, event: Event) -> None:
-        """Store an accepted message, its thread after it and its event, in one transaction.
+    async def record(
+        self,
+        record: AlertRecord,
+        transition: Transition,
+        event: Event,
+        *,
+        notifications: Sequence[Notification] = (),
+        timers: Sequence[EscalationTimer] = (),
+    ) -> None:
+        """Store an accepted message, its thread, its event, its notifications and its
+        escalation timers, in one transaction (the outbox).
 
         Raises ``StoreConflictError`` if the (sender, identifier) is already stored; then
         nothing is written.
@@ -77,6 +81,8 @@ class SqlStore:
                     f"message {record.key.identifier!r} of {record.key.sender!r} is already stored"
                 ) from exc
             await conn.execute(insert(events).values(rows.event_row(event)))
+            await save_timers(conn, timers)
+            await add_notifications(conn, notifications)
 
     async def get(self, alert_id: str) -> AlertRecord | None:
         """One stored message by its API id."""
@@ -134,39 +140,12 @@ class SqlStore:
             result = await conn.execute(statement)
             return [rows.zone(row) for row in result.mappings()]
 
-    async def close(self) -> None:
-        """Release connections."""
-        await self._engine.dispose()
-
-    @contextlib.asynccontextmanager
-    async def _reading(self) -> AsyncIterator[AsyncConnection]:
-        with _translated():
-            async with self._engine.begin() as conn:
-                yield conn
-
-    @contextlib.asynccontextmanager
-    async def _writing(self) -> AsyncIterator[AsyncConnection]:
-        with _translated():
-            async with self._write_turn, self._writer.begin() as conn:
-                yield conn
-
     @staticmethod
     async def _save_thread(conn: AsyncConnection, thread: Thread) -> None:
         row = rows.thread_row(thread)
         result = await conn.execute(update(threads).where(threads.c.id == thread.id).values(row))
         if result.rowcount == 0:
             await conn.execute(insert(threads).values(row))
-
-
-@contextlib.contextmanager
-def _translated() -> Iterator[None]:
-    """Database and driver failures leave as ``StoreError``; our own errors pass through."""
-    try:
-        yield
-    except SQLAlchemyError as exc:
-        raise StoreError(f"store failed: {exc}") from exc
-    except OSError as exc:
-        raise StoreError(f"database unreachable: {exc}") from exc
 
 
 def _filters(query: AlertQuery) -> list[ColumnElement[bool]]:

@@ -1,0 +1,70 @@
+"""Read and write transactions for the SQL store, with errors translated at the edge.
+
+Every store method runs in one transaction. Writes on SQLite also queue on an in-process lock:
+SQLite has one writer at a time anyway, and an asyncio queue hands the turn over at once where
+the busy timeout would poll (the busy timeout still covers other processes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Iterator
+
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql.dml import Insert
+
+from tanbih.adapters.store.engine import is_sqlite, writer
+from tanbih.errors import StoreError
+
+
+class SqlTransactions:
+    """The engine of a SQL store and the transactions its methods run in."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._writer = writer(engine)
+        self._write_turn: contextlib.AbstractAsyncContextManager[object] = (
+            asyncio.Lock() if is_sqlite(engine) else contextlib.nullcontext()
+        )
+
+    async def close(self) -> None:
+        """Release connections."""
+        await self._engine.dispose()
+
+    @contextlib.asynccontextmanager
+    async def _reading(self) -> AsyncIterator[AsyncConnection]:
+        with translated():
+            async with self._engine.begin() as conn:
+                yield conn
+
+    @contextlib.asynccontextmanager
+    async def _writing(self) -> AsyncIterator[AsyncConnection]:
+        with translated():
+            async with self._write_turn, self._writer.begin() as conn:
+                yield conn
+
+
+@contextlib.contextmanager
+def translated() -> Iterator[None]:
+    """Database and driver failures leave as ``StoreError``; our own errors pass through."""
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        raise StoreError(f"store failed: {exc}") from exc
+    except OSError as exc:
+        raise StoreError(f"database unreachable: {exc}") from exc
+
+
+def insert_new(conn: AsyncConnection, table: Table) -> Insert:
+    """An INSERT that skips rows whose key is already stored (``ON CONFLICT DO NOTHING``).
+
+    Both backends say it the same way but SQLAlchemy builds it per dialect. On PostgreSQL a
+    concurrent insert of the same key waits for the other transaction, then skips.
+    """
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    return sqlite.insert(table).on_conflict_do_nothing()
