@@ -9,7 +9,7 @@ from tests.integration.conftest import POSTGRES, database_url_of
 
 from tanbih.adapters.memory_store import MemoryStore
 from tanbih.adapters.store import SqlStore, open_store
-from tanbih.ports import AlertStore
+from tanbih.ports import NodeStore
 
 
 @pytest.fixture(params=["memory", "sqlite", POSTGRES])
@@ -19,9 +19,9 @@ def backend_url(request: pytest.FixtureRequest) -> str | None:
 
 
 @pytest.fixture
-async def store(backend_url: str | None) -> AsyncIterator[AlertStore]:
+async def store(backend_url: str | None) -> AsyncIterator[NodeStore]:
     """Each store implementation in turn, empty and ready."""
-    backend: AlertStore
+    backend: NodeStore
     if backend_url is None:
         backend = MemoryStore()
     else:
