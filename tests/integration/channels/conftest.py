@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from tests.fakes.carrier import FakeCarrier
 from tests.fakes.http_server import serve
 from tests.fakes.receiver import Receiver
 from tests.integration.channels.deliveries import DeliveryFactory, make_delivery
@@ -30,3 +31,30 @@ async def receiver() -> AsyncIterator[tuple[Receiver, str]]:
     endpoint = Receiver()
     async with serve(endpoint.app) as base_url:
         yield endpoint, base_url
+
+
+@pytest.fixture
+async def carrier_callbacks() -> AsyncIterator[tuple[Receiver, str]]:
+    """The node's side of carrier callbacks: a recording receiver and its base URL."""
+    endpoint = Receiver()
+    async with serve(endpoint.app) as base_url:
+        yield endpoint, base_url
+
+
+@pytest.fixture
+async def carrier(
+    carrier_callbacks: tuple[Receiver, str],
+) -> AsyncIterator[tuple[FakeCarrier, str]]:
+    """A fake Twilio-shaped carrier on loopback (replies go to the callback receiver)."""
+    _, callback_base = carrier_callbacks
+    fake = FakeCarrier(inbound_sms_url=f"{callback_base}/twilio/messages/inbound")
+    async with serve(fake.app) as base_url:
+        yield fake, base_url
+
+
+@pytest.fixture
+async def backup_carrier() -> AsyncIterator[tuple[FakeCarrier, str]]:
+    """A second, independent fake carrier account, for failover."""
+    fake = FakeCarrier()
+    async with serve(fake.app) as base_url:
+        yield fake, base_url
