@@ -14,11 +14,12 @@ Ending is permanent: a later report of the same object starts a new threat.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from types import MappingProxyType
 
+from tanbih.domain.coalition import Zone
 from tanbih.domain.fusion import EndReason, Threat, dead_reckon
 from tanbih.domain.threat import Geodesy, ThreatClass
 
@@ -127,3 +128,20 @@ def _left_region(threat: Threat, until: datetime, geodesy: Geodesy, in_region: I
         if in_region(point.lat, point.lon):
             return False
     return True
+
+
+def covered_region(zones: Iterable[Zone], margin_deg: float) -> BoundingBox:
+    """The box around every zone's outer ring, widened by ``margin_deg`` on each side.
+
+    A threat that leaves it can no longer reach a zone within any warning horizon.
+    """
+    lats = [lat for zone in zones for lat, _ in zone.rings[0]]
+    lons = [lon for zone in zones for _, lon in zone.rings[0]]
+    if not lats:
+        raise ValueError("a coalition without zones covers no region")
+    return BoundingBox(
+        south=max(min(lats) - margin_deg, -90.0),
+        west=max(min(lons) - margin_deg, -180.0),
+        north=min(max(lats) + margin_deg, 90.0),
+        east=min(max(lons) + margin_deg, 180.0),
+    )

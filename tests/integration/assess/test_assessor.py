@@ -1,0 +1,186 @@
+"""The assess stage on the real demo zones: observations become staged, accepted CAP warnings."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tanbih.adapters.memory_store import MemoryStore
+from tanbih.coalition import load_coalition
+from tanbih.domain.cap import Alert, MsgType, ResponseType, Status
+from tanbih.domain.coalition import Coalition
+from tanbih.domain.expiry import BoundingBox
+from tanbih.domain.issuance import IssuancePolicy
+from tanbih.domain.lifecycle import Stage
+from tanbih.domain.observation import Observation
+from tanbih.domain.records import AlertQuery
+from tanbih.domain.threat import ThreatClass
+from tanbih.geo.geodesy import WgsGeodesy
+from tanbih.geo.zone_index import ZoneIndex
+from tanbih.pipeline.accept import AcceptAlert, Accepted
+from tanbih.pipeline.assess import Assessor
+
+DEMO = Path(__file__).resolve().parents[3] / "examples" / "coalition" / "coalition.yaml"
+T0 = datetime(2026, 11, 29, 18, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def coalition() -> Coalition:
+    return load_coalition(DEMO)
+
+
+@pytest.fixture(scope="module")
+def index(coalition: Coalition) -> ZoneIndex:
+    return ZoneIndex(coalition.zones)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.at = T0
+
+    def now(self) -> datetime:
+        return self.at
+
+
+class Node:
+    """The assessor wired to a real accept stage over the in-memory store."""
+
+    def __init__(self, coalition: Coalition, index: ZoneIndex) -> None:
+        self.clock = Clock()
+        self.store = MemoryStore()
+        self.accept = AcceptAlert(self.store, self.clock)
+        self.published: list[Alert] = []
+        self.coordinator = coalition.partner(coalition.node.partner_id)
+        ids = iter(f"t{n}" for n in range(100))
+        self.assessor = Assessor(
+            zones={z.id: z for z in coalition.zones},
+            index=index,
+            geodesy=WgsGeodesy(),
+            policy=IssuancePolicy(sender=coalition.node.sender),
+            publish=self.publish,
+            region=BoundingBox(south=10, west=25, north=42, east=65),
+            make_id=lambda: next(ids),
+        )
+
+    async def publish(self, alert: Alert) -> None:
+        assert self.coordinator is not None
+        outcome = await self.accept(alert, b"<alert/>", self.coordinator)
+        assert isinstance(outcome, Accepted), outcome
+        self.published.append(alert)
+
+    async def observe(self, seconds: float, **fields: object) -> tuple[Alert, ...]:
+        self.clock.at = T0 + timedelta(seconds=seconds)
+        values: dict[str, object] = {
+            "id": f"obs-{seconds}",
+            "partner_id": "il",
+            "sensor_id": "radar-1",
+            "time": self.clock.at,
+            "alt_m": 300.0,
+            "threat_class": ThreatClass.UAV,
+            "confidence": 0.9,
+            "status": Status.EXERCISE,
+            "track_id": "il-7",
+            **fields,
+        }
+        obs = Observation(**values)  # type: ignore[arg-type]
+        return (await self.assessor.observe(obs, self.clock.at)).issued
+
+    async def review(self, seconds: float) -> tuple[Alert, ...]:
+        self.clock.at = T0 + timedelta(seconds=seconds)
+        return await self.assessor.review(self.clock.at)
+
+
+def responses(alert: Alert) -> set[ResponseType]:
+    return {r for info in alert.infos for r in info.response_types}
+
+
+def zone_ids(alert: Alert, response: ResponseType) -> set[str]:
+    return {
+        geocode.value
+        for info in alert.infos
+        if response in info.response_types
+        for area in info.areas
+        for geocode in area.geocodes
+        if geocode.value_name == "tanbih:zone"
+    }
+
+
+async def test_uav_from_the_sea_is_warned_then_sheltered_then_cleared(
+    coalition: Coalition, index: ZoneIndex
+) -> None:
+    """A UAV heading for Haifa gets an early warning, a shelter Update when due, and all clear."""
+    node = Node(coalition, index)
+    first = await node.observe(0, lat=32.80, lon=34.55, speed_mps=50.0, heading_deg=90.0)
+    assert len(first) == 1
+    alert = first[0]
+    assert alert.msg_type is MsgType.ALERT
+    assert alert.status is Status.EXERCISE
+    assert responses(alert) == {ResponseType.PREPARE}
+    warned = zone_ids(alert, ResponseType.PREPARE)
+    assert warned
+    assert all(z.startswith("il-") for z in warned)
+    languages = {info.language for info in alert.infos}
+    assert {"ar", "he", "en"} <= {lang.split("-")[0] for lang in languages}
+
+    due = node.assessor.next_review()
+    assert due is not None
+    assert due > T0
+    raised = await node.review((due - T0).total_seconds())
+    assert len(raised) == 1
+    assert raised[0].msg_type is MsgType.UPDATE
+    assert ResponseType.SHELTER in responses(raised[0])
+    assert raised[0].references[0] == alert.key
+
+    turned_at = (due - T0).total_seconds() + 5
+    cleared = await node.observe(turned_at, lat=32.80, lon=34.62, speed_mps=50.0, heading_deg=270.0)
+    assert len(cleared) == 1
+    assert responses(cleared[0]) == {ResponseType.ALL_CLEAR}
+    [latest, *_] = await node.store.search(AlertQuery())
+    threads = await node.store.threads({latest.thread_id})
+    assert next(iter(threads.values())).stage is Stage.ALL_CLEAR
+
+
+async def test_two_partners_reporting_one_drone_make_one_threat(
+    coalition: Coalition, index: ZoneIndex
+) -> None:
+    """Reports of the same drone from Israel and Jordan fuse into one threat and one event."""
+    node = Node(coalition, index)
+    await node.observe(0, lat=32.80, lon=34.55, speed_mps=50.0, heading_deg=90.0)
+    await node.observe(
+        2,
+        lat=32.8002,
+        lon=34.5512,
+        speed_mps=49.0,
+        heading_deg=91.0,
+        partner_id="jo",
+        track_id="jo-55",
+        id="jo-obs-1",
+    )
+    [tracked] = node.assessor.tracked
+    assert [a.msg_type for a in node.published].count(MsgType.ALERT) == 1
+    assert set(tracked.threat.sources) == {"il", "jo"}
+
+
+async def test_resent_observation_is_dropped(coalition: Coalition, index: ZoneIndex) -> None:
+    """The same report id from the same partner is assessed once."""
+    node = Node(coalition, index)
+    await node.observe(0, lat=32.80, lon=34.55, speed_mps=50.0, heading_deg=90.0)
+    node.clock.at = T0 + timedelta(seconds=1)
+    obs = Observation(
+        id="obs-0",
+        partner_id="il",
+        sensor_id="radar-1",
+        time=T0,
+        lat=32.80,
+        lon=34.55,
+        alt_m=300.0,
+        speed_mps=50.0,
+        heading_deg=90.0,
+        threat_class=ThreatClass.UAV,
+        confidence=0.9,
+        status=Status.EXERCISE,
+        track_id="il-7",
+    )
+    assert (await node.assessor.observe(obs, node.clock.at)).duplicate
