@@ -1,0 +1,81 @@
+"""The one module that knows every channel and builds them from ``ChannelSettings``.
+
+::
+
+    kind      built from                             present when
+    ───────   ────────────────────────────────────   ──────────────────────────────────
+    console   given by the caller (the API's stream)  the caller passes one
+    webhook   WebhookChannel                          always (a partner without a secret
+                                                       fails permanently, unsigned never)
+    email     EmailChannel                            settings.smtp is set
+    sms       FailoverChannel over the carriers,      at least one carrier or template
+              then the Apprise SMS templates
+    voice     FailoverChannel over the carriers       at least one carrier with voice
+              with voice
+    apprise   AppriseChannel                          always
+
+HTTP clients are created here, one per webhook channel and one per carrier account (shared by
+its SMS and voice routes, so both reuse its connections); they are closed by ``stack``.
+"""
+
+from __future__ import annotations
+
+from contextlib import AsyncExitStack
+
+import httpx
+
+from tanbih.adapters.channels.apprise_channel import AppriseChannel, AppriseSmsChannel
+from tanbih.adapters.channels.email import EmailChannel
+from tanbih.adapters.channels.failover import FailoverChannel
+from tanbih.adapters.channels.settings import ChannelSettings, HttpTimeouts
+from tanbih.adapters.channels.sms import TwilioSmsChannel
+from tanbih.adapters.channels.twilio_api import TwilioAccount
+from tanbih.adapters.channels.voice import TwilioVoiceChannel
+from tanbih.adapters.channels.webhook import WebhookChannel
+from tanbih.domain.coalition import ChannelKind
+from tanbih.ports import Channel
+
+USER_AGENT = "tanbih-channels/1"
+
+
+def build_channels(
+    settings: ChannelSettings, stack: AsyncExitStack, *, console: Channel | None = None
+) -> dict[ChannelKind, Channel]:
+    """Every configured channel by kind; their HTTP clients close when ``stack`` does."""
+    channels: dict[ChannelKind, Channel] = {}
+    if console is not None:
+        channels[ChannelKind.CONSOLE] = console
+    deadline = settings.http.total
+    channels[ChannelKind.WEBHOOK] = WebhookChannel(
+        _http_client(settings.http, stack), settings.webhook, deadline=deadline
+    )
+    if settings.smtp is not None:
+        channels[ChannelKind.EMAIL] = EmailChannel(settings.smtp)
+    sms_routes: list[tuple[str, Channel]] = []
+    voice_routes: list[tuple[str, Channel]] = []
+    for carrier in settings.carriers:
+        account = TwilioAccount(_http_client(settings.http, stack), carrier, deadline=deadline)
+        sms_routes.append((carrier.name, TwilioSmsChannel(account, settings.callbacks)))
+        if carrier.voice:
+            voice = TwilioVoiceChannel(account, settings.voice, settings.callbacks)
+            voice_routes.append((carrier.name, voice))
+    for number, template in enumerate(settings.apprise_sms, start=1):
+        sms_routes.append(
+            (f"apprise-sms-{number}", AppriseSmsChannel(template, settings.apprise_timeout))
+        )
+    if sms_routes:
+        channels[ChannelKind.SMS] = FailoverChannel(sms_routes)
+    if voice_routes:
+        channels[ChannelKind.VOICE] = FailoverChannel(voice_routes)
+    channels[ChannelKind.APPRISE] = AppriseChannel(settings.apprise_timeout)
+    return channels
+
+
+def _http_client(timeouts: HttpTimeouts, stack: AsyncExitStack) -> httpx.AsyncClient:
+    client = httpx.AsyncClient(
+        timeout=httpx.Timeout(timeouts.total, connect=timeouts.connect),
+        follow_redirects=False,  # a moved endpoint is a configuration change, not a hop
+        headers={"User-Agent": USER_AGENT},
+    )
+    stack.push_async_callback(client.aclose)
+    return client
