@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from tanbih.domain.cap import Status
 
 MARKING_WINDOW = 3
-"""How many leading words may come before the status word and still count as first."""
+"""The status word must be among this many leading words ("رسالة نظام · SYSTEM" is three)."""
+_PUNCTUATION = ":;-–—·.,!?()[]|/\\\"'«»"
 
 
 def marking_word(status: Status) -> str | None:
@@ -30,8 +31,9 @@ def is_marked(text: str, status: Status) -> bool:
     word = marking_word(status)
     if word is None:
         return True
-    leading = text.upper().split()[:MARKING_WINDOW]
-    return any(token.strip(":-–—·.,!()[]") == word for token in leading)
+    # Punctuation between words ("تمرين · EXERCISE:") is not a word.
+    words = [token.strip(_PUNCTUATION) for token in text.upper().split()]
+    return word in [w for w in words if w][:MARKING_WINDOW]
 
 
 def marked(text: str, status: Status) -> str:
