@@ -2,8 +2,9 @@
 
 Small rings are checked in plain Python, where building a shapely geometry would cost more
 than the few segment pairs. Larger rings (a zone outline has ~40 points) go to GEOS through
-shapely 2 in one vectorised call per message; ``LinearRing.is_simple`` is the reference the
-plain check agrees with (a property test pins that). The plane is (lon, lat) as given: a
+shapely 2, one ring per call (``linearrings`` with ``indices`` to batch them costs more than it
+saves for the few rings of a message); ``LinearRing.is_simple`` is the reference the plain
+check agrees with (a property test pins that). The plane is (lon, lat) as given: a
 polygon crossing the antimeridian must be split by its sender.
 """
 
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
 import shapely
 
 from tanbih.domain.cap import Point
@@ -25,31 +25,20 @@ CROSSES_ITSELF = "polygon crosses or touches itself (self-intersecting ring)"
 Coord = tuple[float, float]
 
 
-def ring_problems(rings: Sequence[Sequence[Point]]) -> list[str | None]:
-    """For each closed ring of in-range points: why it is no simple polygon, or ``None``."""
-    problems: list[str | None] = [None] * len(rings)
-    large: list[tuple[int, list[Coord]]] = []
-    for k, points in enumerate(rings):
-        coords: list[Coord] = []
-        for point in points:
-            coord = (point.lon, point.lat)
-            if not coords or coords[-1] != coord:  # repeated points are harmless; drop them
-                coords.append(coord)
-        if len(coords) < 4:
-            problems[k] = FEW_CORNERS
-        elif len(coords) > PLAIN_LIMIT + 1:
-            large.append((k, coords))
-        elif not plain_ring_is_simple(coords):
-            problems[k] = CROSSES_ITSELF
-    if large:
-        xs = np.array([x for _, coords in large for x, _ in coords])
-        ys = np.array([y for _, coords in large for _, y in coords])
-        owner = np.repeat(np.arange(len(large)), [len(coords) for _, coords in large])
-        simple = shapely.is_simple(shapely.linearrings(xs, ys, indices=owner))
-        for (k, _), ok in zip(large, simple, strict=True):
-            if not ok:
-                problems[k] = CROSSES_ITSELF
-    return problems
+def ring_problem(points: Sequence[Point]) -> str | None:
+    """Why a closed ring of in-range points is no simple polygon, or ``None`` if it is one."""
+    coords: list[Coord] = []
+    for point in points:
+        coord = (point.lon, point.lat)
+        if not coords or coords[-1] != coord:  # repeated points are harmless; drop them
+            coords.append(coord)
+    if len(coords) < 4:
+        return FEW_CORNERS
+    if len(coords) <= PLAIN_LIMIT + 1:
+        simple = plain_ring_is_simple(coords)
+    else:
+        simple = bool(shapely.is_simple(shapely.linearrings(coords)))
+    return None if simple else CROSSES_ITSELF
 
 
 def plain_ring_is_simple(coords: Sequence[Coord]) -> bool:

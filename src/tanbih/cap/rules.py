@@ -11,7 +11,7 @@ import math
 import re
 from datetime import datetime, timedelta
 
-from tanbih.cap.geometry import ring_problems
+from tanbih.cap.geometry import ring_problem
 from tanbih.cap.paths import Finding, Path, xml_problems
 from tanbih.domain.cap import (
     Alert,
@@ -75,7 +75,6 @@ def check_alert(alert: Alert) -> list[Finding]:
     _check_references(found, alert)
     for i, info in enumerate(alert.infos):
         _check_info(found, (("info", i),), info)
-    _check_polygons(found, alert)
     return found
 
 
@@ -155,10 +154,12 @@ def _check_info(found: list[Finding], at: Path, info: Info) -> None:
         )
     if not info.categories:
         found.append(((*at, ("category", None)), "at least one category is required"))
-    for k, category in enumerate(info.categories):
-        _check_code(found, at, "category", k, category)
-    for k, response_type in enumerate(info.response_types):
-        _check_code(found, at, "responseType", k, response_type)
+    if not _CODE_LISTS["category"].issuperset(info.categories):
+        for k, category in enumerate(info.categories):
+            _check_code(found, at, "category", k, category)
+    if not _CODE_LISTS["responseType"].issuperset(info.response_types):
+        for k, response_type in enumerate(info.response_types):
+            _check_code(found, at, "responseType", k, response_type)
     _check_code(found, at, "urgency", None, info.urgency)
     _check_code(found, at, "severity", None, info.severity)
     _check_code(found, at, "certainty", None, info.certainty)
@@ -179,42 +180,32 @@ def _check_info(found: list[Finding], at: Path, info: Info) -> None:
 def _check_expiry(found: list[Finding], at: Path, info: Info) -> None:
     expires = info.expires
     if expires is None or expires.utcoffset() is None:
-        return
+        return  # no expiry, or one already refused as naive: nothing to compare
     for name, moment in (("effective", info.effective), ("onset", info.onset)):
         if moment is not None and moment.utcoffset() is not None and expires < moment:
             found.append(((*at, ("expires", None)), f"expires is before {name}"))
 
 
 def _check_area(found: list[Finding], at: Path, area: Area) -> None:
+    for k, polygon in enumerate(area.polygons):
+        _check_polygon(found, (*at, ("polygon", k)), polygon)
     for k, circle in enumerate(area.circles):
         path = (*at, ("circle", k))
         if not _in_range(circle.center):
             found.append((path, _out_of_range(circle.center)))
         if not (math.isfinite(circle.radius_km) and circle.radius_km >= 0):
             found.append((path, f"radius {circle.radius_km} km must be a number ≥ 0"))
-    for name, value in (("altitude", area.altitude), ("ceiling", area.ceiling)):
-        if value is not None and not math.isfinite(value):
-            found.append(((*at, (name, None)), f"{name} {value} is not a number"))
-    if area.ceiling is not None and area.altitude is None:
+    if area.altitude is not None and not math.isfinite(area.altitude):
+        found.append(((*at, ("altitude", None)), f"altitude {area.altitude} is not a number"))
+    if area.ceiling is None:
+        return
+    if area.altitude is None:
         found.append(((*at, ("ceiling", None)), "ceiling is used only together with altitude"))
+    elif not math.isfinite(area.ceiling):
+        found.append(((*at, ("ceiling", None)), f"ceiling {area.ceiling} is not a number"))
 
 
-def _check_polygons(found: list[Finding], alert: Alert) -> None:
-    """Shape checks, then one batched self-intersection check for all well-formed rings."""
-    rings: list[tuple[Path, Polygon]] = []
-    for i, info in enumerate(alert.infos):
-        for j, area in enumerate(info.areas):
-            for k, polygon in enumerate(area.polygons):
-                path: Path = (("info", i), ("area", j), ("polygon", k))
-                if _check_polygon_shape(found, path, polygon):
-                    rings.append((path, polygon))
-    problems = ring_problems([polygon.points for _, polygon in rings])
-    found.extend(
-        (path, problem) for (path, _), problem in zip(rings, problems, strict=True) if problem
-    )
-
-
-def _check_polygon_shape(found: list[Finding], path: Path, polygon: Polygon) -> bool:
+def _check_polygon(found: list[Finding], path: Path, polygon: Polygon) -> None:
     points = polygon.points
     if len(points) < 4:
         found.append(
@@ -224,15 +215,15 @@ def _check_polygon_shape(found: list[Finding], path: Path, polygon: Polygon) -> 
                 "repeated last",
             )
         )
-        return False
+        return
     for point in points:
         if not _in_range(point):
             found.append((path, _out_of_range(point)))
-            return False
+            return
     if points[0] != points[-1]:
         found.append((path, "polygon is not closed: the last point must repeat the first"))
-        return False
-    return True
+    elif problem := ring_problem(points):
+        found.append((path, problem))
 
 
 def _in_range(point: Point) -> bool:

@@ -81,18 +81,10 @@ def schema_problems(root: etree._Element) -> list[Problem]:
     if schema.validate(root):
         return []
     problems: list[Problem] = []
-    last_where = ""
     for entry in cast("Iterable[_LogEntry]", schema.error_log):
-        found = root.xpath(entry.path) if entry.path else []
-        element = found[0] if isinstance(found, list) and found else root
-        if not isinstance(element, etree._Element):
-            element = root
-        problem = _problem(entry, element)
-        # libxml2 follows a facet error with "not a valid value of the local atomic type".
-        if problem.where == last_where and "local atomic type" in entry.message:
-            continue
-        last_where = problem.where
-        problems.append(problem)
+        # libxml2 gives the element as an XPath such as /*/*[7]/*[3]; the tree has it.
+        nodes = cast("list[etree._Element]", root.xpath(entry.path) if entry.path else [])
+        problems.append(_problem(entry, nodes[0] if nodes else root))
     return problems
 
 
@@ -146,7 +138,7 @@ def _problem(entry: _LogEntry, element: etree._Element) -> Problem:
             f"; expected {_choices(names)}" if names else ""
         )
     elif what.startswith("Missing child element"):
-        missing = required[0] if required else names[0] if names else "?"
+        missing = _missing(required, element) or (names[0] if names else "?")
         return Problem(f"{where}/{missing}", f"required element <{missing}> is missing", entry.line)
     elif "[facet 'enumeration']" in what and (value := _VALUE.search(what)):
         message = code_list_message(name, value["value"])

@@ -117,6 +117,13 @@ BROKEN = [
         "'Very Likely' is CAP 1.0",
     ),
     ("urgency", _info(urgency="Now"), "alert/info[1]/urgency", "not a CAP 1.2 urgency"),
+    ("response", _info(response_types=("Hide",)), "alert/info[1]/responseType[1]", "'Hide'"),
+    (
+        "expires naive",
+        _info(expires=datetime(2026, 3, 1, 12, 30)),
+        "alert/info[1]/expires",
+        "no time-zone offset",
+    ),
     (
         "expires before effective",
         _info(effective=SENT + timedelta(hours=1)),
@@ -184,6 +191,12 @@ BROKEN = [
     ("centre", _area(circles=(Circle(Point(1, 200), 1),)), CIRCLE, "out of range"),
     ("altitude", _area(altitude=math.inf), "alert/info[1]/area[1]/altitude", "not a number"),
     ("ceiling alone", _area(ceiling=100.0), "alert/info[1]/area[1]/ceiling", "with altitude"),
+    (
+        "ceiling nan",
+        _area(altitude=1.0, ceiling=math.nan),
+        "alert/info[1]/area[1]/ceiling",
+        "not a number",
+    ),
 ]
 
 

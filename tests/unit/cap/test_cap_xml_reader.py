@@ -10,6 +10,7 @@ import pytest
 from tests.unit.cap.cap_strategies import plain_alert
 
 from tanbih.cap import MAX_DEPTH, emit_xml, parse_document, parse_xml
+from tanbih.domain.cap import NamedValue
 from tanbih.errors import CapError, CapVersionError, Problem
 
 PLAIN = emit_xml(plain_alert()).decode()
@@ -122,12 +123,18 @@ def test_declared_encoding_is_honoured() -> None:
     assert parse_xml(latin).infos[0].areas[0].area_desc == "Usulután"
 
 
-def test_comments_inside_text_do_not_cut_it() -> None:
-    """Text split by a comment is read whole."""
-    alert = parse_xml(
-        PLAIN.replace("<event>Drone</event>", "<event>Dr<!-- x -->one</event>").encode()
+def test_comments_and_pis_anywhere_do_not_change_the_alert() -> None:
+    """Comments and processing instructions between or inside elements change no value."""
+    code = "<eventCode><valueName>S<!-- a -->AME</valueName><?pi?><value>SVR</value></eventCode>"
+    document = (
+        PLAIN.replace("<event>Drone</event>", "<event>Dr<!-- x -->one</event><!-- y -->")
+        .replace("<onset>", f"{code}\n    <onset>")
+        .replace("<areaDesc>", "<?pi?><areaDesc>")
     )
-    assert alert.infos[0].event == "Drone"
+    info = parse_xml(document.encode()).infos[0]
+    assert info.event == "Drone"
+    assert info.event_codes == (NamedValue("SAME", "SVR"),)
+    assert info.areas[0].area_desc == "Zone A"
 
 
 def test_tree_is_kept_as_received() -> None:
@@ -163,6 +170,14 @@ SCHEMA_ERRORS = [
     ("text in info", "<event>", "stray<event>", "alert/info[1]", "text is not allowed directly"),
     ("child in leaf", "Drone", "<b>Drone</b>", "alert/info[1]/event", "holds text only"),
     ("missing category", "<category>Security</category>", "", "alert/info[1]/category", "missing"),
+    ("empty area", "<areaDesc>Zone A</areaDesc>", "", "alert/info[1]/area[1]/areaDesc", "missing"),
+    (
+        "only a category",
+        PLAIN[PLAIN.index("<event>") : PLAIN.index("</info>")],
+        "",
+        "alert/info[1]/event",
+        "required element <event> is missing",
+    ),
 ]
 
 
