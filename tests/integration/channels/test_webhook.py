@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from types import MappingProxyType
 
 import httpx
 import pytest
@@ -36,8 +38,11 @@ def verifying(secret: str) -> Receiver:
     return Receiver(answer)
 
 
-def channel(client: httpx.AsyncClient, **settings: object) -> WebhookChannel:
-    webhook = WebhookSettings(secret=SECRET, **settings)  # type: ignore[arg-type]
+def channel(
+    client: httpx.AsyncClient, partners: Mapping[str, PartnerWebhook] | None = None
+) -> WebhookChannel:
+    """The webhook channel with the global secret, and per-partner terms if given."""
+    webhook = WebhookSettings(secret=SECRET, partners=MappingProxyType(dict(partners or {})))
     return WebhookChannel(client, webhook, deadline=2.0)
 
 
