@@ -1,0 +1,200 @@
+"""The dispatch stage: deliver what the outbox holds and record what became of each attempt.
+
+Each notification claimed from the outbox goes through Alertmanager's notify pipeline::
+
+    slot on its channel ─► dedup against the delivery log ─► prepare ─► send (with a timeout)
+      ─► settle: delivered │ pending until the retry policy's time │ failed (permanent, deadline)
+
+A slot is taken before a row is claimed and given back only once the row is settled, so a
+channel kind never has more than its limit in flight, and no claimed row waits for a slot
+while its lease runs. Delivery is at least once: a notification sent but not yet settled when
+the worker dies is sent again, with the same idempotency key, once its lease runs out; at most
+one channel limit's worth per kind can be repeated that way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import logging
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from datetime import datetime
+
+from tanbih.domain.coalition import ChannelKind
+from tanbih.domain.notification import Attempt, Notification, NotificationState
+from tanbih.domain.retry import next_attempt, state_after
+from tanbih.errors import StoreError
+from tanbih.pipeline.delivery_attempt import DispatchSettings, Prepare, attempt_once
+from tanbih.ports import Channel, Clock, OutboxStore
+
+log = logging.getLogger(__name__)
+
+SettledObserver = Callable[[Notification, Attempt | None], None]
+"""Told of every settlement: the notification as settled, and the attempt made, if any."""
+
+
+class Dispatcher:
+    """One dispatch worker: claims due notifications, delivers them, settles them."""
+
+    def __init__(
+        self,
+        store: OutboxStore,
+        channels: Mapping[ChannelKind, Channel],
+        prepare: Prepare,
+        clock: Clock,
+        settings: DispatchSettings,
+        *,
+        wake: asyncio.Event | None = None,
+        jitter: Callable[[], float] = random.random,
+        on_settled: SettledObserver | None = None,
+    ) -> None:
+        self._store = store
+        self._channels = dict(channels)
+        self._prepare = prepare
+        self._clock = clock
+        self._settings = settings
+        self._wake = wake if wake is not None else asyncio.Event()
+        self._jitter = jitter
+        self._on_settled = on_settled
+        self._slots = {k: asyncio.Semaphore(settings.limit(k)) for k in self._channels}
+        self._slot_freed = asyncio.Event()
+        self._retries_due: list[datetime] = []  # a heap of the retries this worker scheduled
+
+    @property
+    def wake(self) -> asyncio.Event:
+        """Set it after enqueueing notifications: the worker claims them at once."""
+        return self._wake
+
+    async def dispatch_once(self, now: datetime) -> int:
+        """Claim what is due at ``now`` (as many as there are free slots), deliver and settle
+        all of it; returns how many notifications were claimed.
+        """
+        claimed = await self._claim(now)
+        async with asyncio.TaskGroup() as group:
+            for notification in claimed:
+                group.create_task(self._deliver(notification))
+        return len(claimed)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Deliver until ``stop`` is set, then finish what is in flight.
+
+        Claims again at once when woken, when a slot frees, when a retry this worker set comes
+        due, and at least every ``poll_interval`` (rows enqueued by other processes).
+        """
+        async with asyncio.TaskGroup() as group:
+            while not stop.is_set():
+                # Cleared before claiming, so a wake-up during the claim is not lost.
+                self._wake.clear()
+                self._slot_freed.clear()
+                now = self._clock.now()
+                while self._retries_due and self._retries_due[0] <= now:
+                    heapq.heappop(self._retries_due)
+                for notification in await self._claim(now):
+                    group.create_task(self._deliver(notification))
+                await self._idle(stop)
+
+    async def _claim(self, now: datetime) -> list[Notification]:
+        """Take every free slot, claim at most that many rows per kind, give back the rest.
+
+        A kind whose claim fails is logged and left for the next round; the others go on.
+        """
+        claimed: list[Notification] = []
+        for kind, slots in self._slots.items():
+            taken = 0
+            while not slots.locked():
+                await slots.acquire()
+                taken += 1
+            if not taken:
+                continue
+            rows: list[Notification] = []
+            try:
+                rows = await self._store.claim(
+                    self._settings.worker_id, now, self._settings.lease, taken, {kind}
+                )
+            except StoreError:
+                log.exception("claiming %s notifications failed; trying again soon", kind)
+            finally:
+                for _ in range(taken - len(rows)):
+                    slots.release()
+            claimed.extend(rows)
+        return claimed
+
+    async def _deliver(self, notification: Notification) -> None:
+        """Deliver one claimed notification and settle it, then give its slot back."""
+        try:
+            await self._attempt(notification)
+        except StoreError:
+            # Unsettled, the row stays claimed; it is tried again when the lease runs out.
+            log.exception("could not settle notification %s", notification.key)
+        finally:
+            self._slots[notification.recipient.channel.kind].release()
+            self._slot_freed.set()
+
+    async def _attempt(self, notification: Notification) -> None:
+        now = self._clock.now()
+        if now > notification.deadline:
+            failed = NotificationState.FAILED
+            await self._settle(notification, None, failed, None, now, "deadline passed unsent")
+            return
+        if await self._store.delivered([notification.key]):
+            # Another worker delivered it after this one claimed it (an expired lease).
+            suppressed = NotificationState.SUPPRESSED
+            await self._settle(notification, None, suppressed, None, now, "already delivered")
+            return
+        channel = self._channels[notification.recipient.channel.kind]
+        result, duration_ms = await attempt_once(
+            notification, self._prepare, channel, self._settings.send_timeout
+        )
+        done = self._clock.now()
+        retry_at = next_attempt(
+            notification.attempts + 1,
+            result,
+            done,
+            notification.deadline,
+            self._settings.retry,
+            self._jitter(),
+        )
+        attempt = Attempt(
+            notification.key, now, result.outcome, result.provider_id, result.error, duration_ms
+        )
+        out_of_time = result.retryable and retry_at is None
+        error = f"deadline reached; last error: {result.error}" if out_of_time else None
+        await self._settle(
+            notification, attempt, state_after(result, retry_at), retry_at, done, error
+        )
+
+    async def _settle(
+        self,
+        notification: Notification,
+        attempt: Attempt | None,
+        state: NotificationState,
+        retry_at: datetime | None,
+        now: datetime,
+        error: str | None,
+    ) -> None:
+        await self._store.settle(notification.key, attempt, state, retry_at, now=now, error=error)
+        if retry_at is not None:
+            heapq.heappush(self._retries_due, retry_at)
+        if state is not NotificationState.DELIVERED and error is not None:
+            log.warning("notification %s %s: %s", notification.key, state, error)
+        if self._on_settled is not None:
+            attempts = notification.attempts + (0 if attempt is None else 1)
+            settled = replace(
+                notification, state=state, attempts=attempts, next_attempt_at=retry_at
+            )
+            self._on_settled(settled, attempt)
+
+    async def _idle(self, stop: asyncio.Event) -> None:
+        """Wait for a stop, a wake-up, a freed slot, a retry of ours, or the poll interval."""
+        timeout = self._settings.poll_interval
+        if self._retries_due:
+            until_retry = (self._retries_due[0] - self._clock.now()).total_seconds()
+            timeout = max(0.0, min(timeout, until_retry))
+        waiters = [asyncio.ensure_future(e.wait()) for e in (stop, self._wake, self._slot_freed)]
+        try:
+            await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()

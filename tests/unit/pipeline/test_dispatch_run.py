@@ -1,0 +1,155 @@
+"""The dispatch worker's loop (``run``): woken by events, by its own retries, by the poll."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Set
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from tests.unit.pipeline.dispatch_doubles import (
+    SETTINGS,
+    FixedClock,
+    ScriptedChannel,
+    prepare,
+    seeded,
+)
+
+from tanbih.adapters.clock import SystemClock
+from tanbih.adapters.memory_store import MemoryStore
+from tanbih.domain.coalition import ChannelKind
+from tanbih.domain.notification import (
+    DeliveryOutcome,
+    DeliveryResult,
+    Notification,
+    NotificationState,
+)
+from tanbih.domain.retry import RetryPolicy
+from tanbih.errors import StoreError
+from tanbih.pipeline.delivery_attempt import DispatchSettings
+from tanbih.pipeline.dispatch import Dispatcher
+
+WEBHOOK = ChannelKind.WEBHOOK
+BOUND = 5.0  # seconds any wait in these tests may take before it counts as a failure
+
+
+class Running:
+    """A dispatcher's ``run`` in a task, stopped and awaited (bounded) at the end."""
+
+    def __init__(self, worker: Dispatcher) -> None:
+        self.worker = worker
+        self.stop = asyncio.Event()
+        self.task = asyncio.create_task(worker.run(self.stop))
+
+    async def finish(self) -> None:
+        self.stop.set()
+        await asyncio.wait_for(self.task, BOUND)
+
+
+def worker(
+    store: MemoryStore,
+    channel: ScriptedChannel,
+    settings: DispatchSettings = SETTINGS,
+    clock: FixedClock | SystemClock | None = None,
+) -> Dispatcher:
+    return Dispatcher(store, {WEBHOOK: channel}, prepare, clock or FixedClock(), settings)
+
+
+async def state_of(store: MemoryStore, key: str) -> NotificationState:
+    return next(n.state for n in await store.notifications() if n.key == key)
+
+
+async def test_the_wake_event_gets_a_new_notification_claimed_at_once() -> None:
+    """With an hour-long poll, setting ``wake`` after enqueueing is what sends it."""
+    store, channel = MemoryStore(), ScriptedChannel()
+    running = Running(worker(store, channel))
+
+    [wanted] = await seeded(store, ["a"])
+    running.worker.wake.set()
+    await asyncio.wait_for(channel.until_sent(1), BOUND)
+    await running.finish()
+
+    assert channel.sent == [wanted.key]
+    assert await state_of(store, wanted.key) is NotificationState.DELIVERED
+
+
+async def test_stopping_finishes_and_settles_what_is_in_flight() -> None:
+    """A stop lets sends under way complete and be settled before run returns."""
+    store, gate = MemoryStore(), asyncio.Event()
+    channel = ScriptedChannel(gate=gate, expect=2)
+    running = Running(worker(store, channel))
+    wanted = await seeded(store, ["a", "b"])
+    running.worker.wake.set()
+    await asyncio.wait_for(channel.reached.wait(), BOUND)
+
+    running.stop.set()
+    gate.set()
+    await running.finish()
+
+    assert sorted(channel.sent) == sorted(n.key for n in wanted)
+    assert {await state_of(store, n.key) for n in wanted} == {NotificationState.DELIVERED}
+
+
+async def test_a_retry_this_worker_scheduled_wakes_it_when_due() -> None:
+    """No wake, an hour-long poll: the worker's own retry time brings the second attempt."""
+    clock = SystemClock()
+    store = MemoryStore()
+    [wanted] = await seeded(store, ["a"], created_at=clock.now())
+    busy = DeliveryResult(DeliveryOutcome.RETRY, error="503")
+    channel = ScriptedChannel(script={wanted.key: [busy]})
+    quick = replace(SETTINGS, retry=RetryPolicy(timedelta(milliseconds=20)))
+    running = Running(worker(store, channel, quick, clock))
+
+    running.worker.wake.set()
+    await asyncio.wait_for(channel.until_sent(2), BOUND)
+    await running.finish()
+
+    outcomes = [a.outcome for a in await store.attempts(wanted.key)]
+    assert outcomes == [DeliveryOutcome.RETRY, DeliveryOutcome.DELIVERED]
+
+
+async def test_the_poll_finds_rows_another_process_enqueued() -> None:
+    """Without any wake-up, a short poll interval still picks new rows up."""
+    store, channel = MemoryStore(), ScriptedChannel()
+    polling = replace(SETTINGS, poll_interval=0.02)
+    running = Running(worker(store, channel, polling))
+
+    [wanted] = await seeded(store, ["a"])
+    await asyncio.wait_for(channel.until_sent(1), BOUND)
+    await running.finish()
+
+    assert channel.sent == [wanted.key]
+
+
+class FlakyStore(MemoryStore):
+    """A memory store whose first claim fails as a database outage would."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.claims = 0
+
+    async def claim(
+        self,
+        worker_id: str,
+        now: datetime,
+        lease: timedelta,
+        limit: int,
+        kinds: Set[ChannelKind] | None = None,
+    ) -> list[Notification]:
+        self.claims += 1
+        if self.claims == 1:
+            raise StoreError("database unreachable")
+        return await super().claim(worker_id, now, lease, limit, kinds)
+
+
+async def test_a_failed_claim_does_not_stop_the_worker() -> None:
+    """A store outage while claiming is logged; the next round claims and delivers."""
+    store, channel = FlakyStore(), ScriptedChannel()
+    [wanted] = await seeded(store, ["a"])
+    running = Running(worker(store, channel, replace(SETTINGS, poll_interval=0.02)))
+
+    await asyncio.wait_for(channel.until_sent(1), BOUND)
+    await running.finish()
+
+    assert store.claims >= 2
+    assert await state_of(store, wanted.key) is NotificationState.DELIVERED
