@@ -90,7 +90,7 @@ async def test_apprise_sms_route_sends_the_sms_text_to_the_templated_number(
 ) -> None:
     """{to} in the template becomes the contact's number; the text is the SMS channel's."""
     endpoint, base = receiver
-    route = AppriseSmsChannel(apprise_url(base, "/sms/{to}"), timeout=5.0)
+    route = AppriseSmsChannel(apprise_url(base, "/sms/{to}"), timeout=5.0, max_segments=3)
     result = await route.send(delivery(ChannelKind.SMS, CONTACT))
     (request,) = await endpoint.wait_for(1)
     payload = json.loads(request.body)
@@ -103,4 +103,4 @@ async def test_apprise_sms_route_sends_the_sms_text_to_the_templated_number(
 def test_apprise_sms_template_without_the_number_is_refused() -> None:
     """A template lacking {to} would text every contact's warning to one fixed number."""
     with pytest.raises(ValueError, match=r"\{to\}"):
-        AppriseSmsChannel("json://127.0.0.1/sms", timeout=5.0)
+        AppriseSmsChannel("json://127.0.0.1/sms", timeout=5.0, max_segments=3)

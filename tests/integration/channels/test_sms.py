@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import httpx
 import pytest
 from tests.fakes.carrier import Failure, FakeCarrier
 from tests.fakes.receiver import Receiver
-from tests.integration.channels.deliveries import ACK_CODE, DeliveryFactory
+from tests.integration.channels.deliveries import ACK_CODE, WORDINGS, DeliveryFactory
 
 from tanbih.adapters.channels.failover import FailoverChannel
 from tanbih.adapters.channels.settings import CallbackSettings, CarrierSettings
@@ -37,6 +38,7 @@ def sms_channel(
     *,
     auth_token: str | None = None,
     deadline: float = 2.0,
+    max_segments: int = 3,
 ) -> TwilioSmsChannel:
     """The SMS channel on the fake carrier's account (or a wrong token, if given)."""
     carrier = CarrierSettings(
@@ -47,7 +49,8 @@ def sms_channel(
         base_url=base_url,
     )
     callbacks = CallbackSettings(callbacks_base) if callbacks_base else None
-    return TwilioSmsChannel(TwilioAccount(client, carrier, deadline=deadline), callbacks)
+    account = TwilioAccount(client, carrier, deadline=deadline)
+    return TwilioSmsChannel(account, callbacks, max_segments)
 
 
 async def test_exercise_sms_is_accepted_marked_with_reply_code_and_receipt_url(
@@ -85,6 +88,46 @@ async def test_arabic_sms_keeps_arabic_text_after_the_exercise_marking(
     assert message.body.endswith(f"للتأكيد أرسل {ACK_CODE} ACK")
     assert message.num_segments == 2  # UCS-2: 70 characters per single segment
     assert message.status_callback is None
+
+
+@pytest.mark.parametrize(
+    ("language", "max_segments", "limit"), [("en", 1, 160), ("ar", 1, 70), ("he", 2, 134)]
+)
+async def test_long_headline_is_cut_to_the_segment_limit_keeping_marking_and_reply(
+    http_client: httpx.AsyncClient,
+    delivery: DeliveryFactory,
+    carrier: tuple[FakeCarrier, str],
+    language: str,
+    max_segments: int,
+    limit: int,
+) -> None:
+    """A headline too long for the limit is cut at its end; EXERCISE and the reply code stay."""
+    fake, base = carrier
+    wording = WORDINGS[language]
+    filler = " ".join([wording.body.replace("\n", " ")] * 12)
+    long = replace(wording, headline=f"{wording.headline} {filler}")
+    sent = delivery(ChannelKind.SMS, CONTACT, language=language, wording=long)
+    result = await sms_channel(http_client, fake, base, max_segments=max_segments).send(sent)
+    (message,) = await fake.wait_for_messages(1)
+    headline, _, reply = message.body.rpartition("\n")
+    assert result.outcome is DeliveryOutcome.DELIVERED, result.error
+    assert message.num_segments <= max_segments
+    assert len(message.body) <= limit
+    assert message.body.upper().startswith("EXERCISE")
+    assert headline.endswith(("...", "…"))
+    assert ACK_CODE in reply
+
+
+async def test_segment_limit_too_small_for_the_reply_fails_without_sending(
+    http_client: httpx.AsyncClient, delivery: DeliveryFactory, carrier: tuple[FakeCarrier, str]
+) -> None:
+    """Zero segments cannot hold the reply instruction: a permanent, local failure."""
+    fake, base = carrier
+    channel = sms_channel(http_client, fake, base, max_segments=0)
+    result = await channel.send(delivery(ChannelKind.SMS, CONTACT))
+    assert result.outcome is DeliveryOutcome.FAILED
+    assert (result.error or "").startswith("SMS text:")
+    assert fake.messages == []
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ import asyncio
 import apprise
 
 from tanbih.adapters.channels.channel_text import marked, phrases_for
-from tanbih.adapters.channels.sms import sms_text
+from tanbih.adapters.channels.sms import sms_text_result
 from tanbih.domain.notification import Delivery, DeliveryOutcome, DeliveryResult
 
 TO_PLACEHOLDER = "{to}"
@@ -41,17 +41,21 @@ class AppriseChannel:
 class AppriseSmsChannel:
     """An SMS route through an Apprise URL template, ``{to}`` standing for the number."""
 
-    def __init__(self, template: str, timeout: float) -> None:
+    def __init__(self, template: str, timeout: float, max_segments: int) -> None:
         if TO_PLACEHOLDER not in template:
             raise ValueError(f"an Apprise SMS template needs {TO_PLACEHOLDER} for the number")
         self._template = template
         self._timeout = timeout
+        self._max_segments = max_segments
 
     async def send(self, delivery: Delivery) -> DeliveryResult:
         """Send the same text an SMS carrier would, through the templated Apprise URL."""
+        text = sms_text_result(delivery, self._max_segments)
+        if isinstance(text, DeliveryResult):
+            return text
         number = delivery.notification.recipient.channel.address
         url = self._template.replace(TO_PLACEHOLDER, number)
-        return await notify(url, "", sms_text(delivery), self._timeout)
+        return await notify(url, "", text, self._timeout)
 
 
 async def notify(url: str, title: str, body: str, deadline: float) -> DeliveryResult:

@@ -55,14 +55,14 @@ def build_channels(
     voice_routes: list[tuple[str, Channel]] = []
     for carrier in settings.carriers:
         account = TwilioAccount(_http_client(settings.http, stack), carrier, deadline=deadline)
-        sms_routes.append((carrier.name, TwilioSmsChannel(account, settings.callbacks)))
+        sms = TwilioSmsChannel(account, settings.callbacks, settings.sms_max_segments)
+        sms_routes.append((carrier.name, sms))
         if carrier.voice:
             voice = TwilioVoiceChannel(account, settings.voice, settings.callbacks)
             voice_routes.append((carrier.name, voice))
     for number, template in enumerate(settings.apprise_sms, start=1):
-        sms_routes.append(
-            (f"apprise-sms-{number}", AppriseSmsChannel(template, settings.apprise_timeout))
-        )
+        route = AppriseSmsChannel(template, settings.apprise_timeout, settings.sms_max_segments)
+        sms_routes.append((f"apprise-sms-{number}", route))
     if sms_routes:
         channels[ChannelKind.SMS] = FailoverChannel(sms_routes)
     if voice_routes:

@@ -133,11 +133,14 @@ class ChannelSettings:
       tried after the carriers.
     - ``callbacks``: required for SMS delivery receipts, call status and DTMF acknowledgement;
       without it carriers are asked for no callbacks.
+    - ``sms_max_segments``: the longest SMS, in segments (3 is 201 Arabic or Hebrew characters,
+      459 GSM-7 ones); a longer headline is cut at a word, the reply instruction never.
     """
 
     smtp: SmtpSettings | None = None
     carriers: tuple[CarrierSettings, ...] = ()
     apprise_sms: tuple[str, ...] = field(default=(), repr=False)
+    sms_max_segments: int = 3
     webhook: WebhookSettings = WebhookSettings()
     callbacks: CallbackSettings | None = None
     voice: VoiceSettings = VoiceSettings()
