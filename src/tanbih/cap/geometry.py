@@ -27,11 +27,9 @@ Coord = tuple[float, float]
 
 def ring_problem(points: Sequence[Point]) -> str | None:
     """Why a closed ring of in-range points is no simple polygon, or ``None`` if it is one."""
-    coords: list[Coord] = []
-    for point in points:
-        coord = (point.lon, point.lat)
-        if not coords or coords[-1] != coord:  # repeated points are harmless; drop them
-            coords.append(coord)
+    raw: list[Coord] = [(point.lon, point.lat) for point in points]
+    # Repeated consecutive points are harmless; drop them.
+    coords = [c for c, before in zip(raw, [None, *raw[:-1]], strict=True) if c != before]
     if len(coords) < 4:
         return FEW_CORNERS
     if len(coords) <= PLAIN_LIMIT + 1:

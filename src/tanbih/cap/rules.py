@@ -216,10 +216,11 @@ def _check_polygon(found: list[Finding], path: Path, polygon: Polygon) -> None:
             )
         )
         return
-    for point in points:
-        if not _in_range(point):
-            found.append((path, _out_of_range(point)))
-            return
+    # Inline rather than _in_range per point: rings can have tens of thousands of points.
+    bad = next((p for p in points if not (-90 <= p.lat <= 90 and -180 <= p.lon <= 180)), None)
+    if bad is not None:
+        found.append((path, _out_of_range(bad)))
+        return
     if points[0] != points[-1]:
         found.append((path, "polygon is not closed: the last point must repeat the first"))
     elif problem := ring_problem(points):
