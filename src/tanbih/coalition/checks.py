@@ -8,10 +8,10 @@ at its own path (the second of two equal ids, not the list holding them), so one
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from urllib.parse import urlsplit
 
-from tanbih.coalition.schema import POLICY_SECTIONS, CoalitionFile
+from tanbih.coalition.schema import POLICY_SECTIONS, CoalitionFile, PolicyEntry, RouteEntry
 from tanbih.coalition.source import DocPath, SourceMap, format_path
 from tanbih.errors import Problem
 
@@ -52,7 +52,16 @@ def cross_check(file: CoalitionFile, source_map: SourceMap) -> list[Problem]:
     """Every problem between entries of ``file``; empty when the coalition is coherent."""
     return [
         source_map.problem(path, message)
-        for rule in (_partners, _node, _contacts, _zone_owners, _policies)
+        for rule in (
+            _partners,
+            _node,
+            _contacts,
+            _zone_owners,
+            _policies,
+            _rosters,
+            _routing,
+            _escalation,
+        )
         for path, message in rule(file)
     ]
 
@@ -138,3 +147,101 @@ def _policies(file: CoalitionFile) -> Iterable[Finding]:
         value = getattr(file, name)
         if value is not None and not isinstance(value, dict | list):
             yield (name,), "must be a mapping or a list"
+
+
+def _rosters(file: CoalitionFile) -> Iterable[Finding]:
+    for i, partner in enumerate(file.partners):
+        if partner.roster is None:
+            continue
+        own = {contact.id for contact in partner.contacts}
+        for j, shift in enumerate(partner.roster.shifts):
+            for duty in ("duty_officer", "deputy", "liaison"):
+                for k, contact_id in enumerate(getattr(shift, duty)):
+                    if contact_id not in own:
+                        yield (
+                            ("partners", i, "roster", "shifts", j, duty, k),
+                            f"{contact_id!r} is not a contact of partner {partner.id!r}",
+                        )
+
+
+def _routes(route: RouteEntry, path: DocPath) -> Iterator[tuple[DocPath, RouteEntry]]:
+    """Every route of the tree under ``route`` with its path, depth first."""
+    yield path, route
+    for index, child in enumerate(route.routes):
+        yield from _routes(child, (*path, "routes", index))
+
+
+def _routing(file: CoalitionFile) -> Iterable[Finding]:
+    if file.routing is None:
+        return
+    known = {p.id for p in file.partners}
+    for partner_id in file.routing.subscriptions:
+        if partner_id not in known:
+            yield ("routing", "subscriptions", partner_id), f"no partner has id {partner_id!r}"
+    root = file.routing.route
+    for key in ("match", "match_not"):
+        if getattr(root, key) is not None:
+            yield (
+                ("routing", "route", key),
+                "the root route takes every alert: put matchers on its child routes",
+            )
+    if root.continue_:
+        yield ("routing", "route", "continue"), "the root route has no siblings to continue to"
+    named = []
+    for path, route in _routes(root, ("routing", "route")):
+        if route.name is not None:
+            named.append(((*path, "name"), route.name))
+        for key in ("match", "match_not"):
+            matchers = getattr(route, key)
+            for label in ("partner", "source"):
+                values = getattr(matchers, label, None) or []
+                yield from _unknown((*path, key, label), values, known, "partner")
+    yield from _first_seen(named, "route name")
+
+
+def route_zone_problems(file: CoalitionFile, zone_ids: Collection[str]) -> Iterable[Finding]:
+    """Route matchers naming zones the coalition's zone files do not have."""
+    if file.routing is None:
+        return
+    for path, route in _routes(file.routing.route, ("routing", "route")):
+        for key in ("match", "match_not"):
+            values = getattr(getattr(route, key), "zone", None) or []
+            yield from _unknown((*path, key, "zone"), values, zone_ids, "zone")
+
+
+def _escalation(file: CoalitionFile) -> Iterable[Finding]:
+    if file.escalation is None:
+        return
+    known = {p.id for p in file.partners}
+    yield from _policy(file.escalation.default, ("escalation", "default"))
+    for partner_id, policy in file.escalation.partners.items():
+        if partner_id not in known:
+            yield ("escalation", "partners", partner_id), f"no partner has id {partner_id!r}"
+        yield from _policy(policy, ("escalation", "partners", partner_id))
+
+
+def _policy(policy: PolicyEntry, path: DocPath) -> Iterable[Finding]:
+    for j, (earlier, step) in enumerate(zip(policy.steps, policy.steps[1:], strict=False)):
+        if step.after < earlier.after:
+            yield (
+                (*path, "steps", j + 1, "after"),
+                f"steps go in order of 'after': {step.after} s comes after {earlier.after} s",
+            )
+    if policy.repeat is None:
+        return
+    if not policy.steps:
+        yield (*path, "repeat"), "there are no steps to repeat"
+    elif policy.repeat.every <= policy.steps[-1].after:
+        yield (
+            (*path, "repeat", "every"),
+            f"a round must end before the next starts: 'every' must exceed the last step's "
+            f"'after' ({policy.steps[-1].after} s)",
+        )
+
+
+def _unknown(
+    path: DocPath, values: Iterable[str], known: Collection[str], what: str
+) -> Iterable[Finding]:
+    for k, value in enumerate(values):
+        if value not in known:
+            yield (*path, k), f"no {what} has id {value!r}"

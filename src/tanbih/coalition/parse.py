@@ -10,23 +10,49 @@ YAML syntax, the file's shape (:mod:`~tanbih.coalition.schema`), then the rules 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import time, timedelta
 from types import MappingProxyType
 
 from pydantic import ValidationError
 
-from tanbih.coalition.checks import cross_check
-from tanbih.coalition.schema import POLICY_SECTIONS, CoalitionFile, PartnerEntry
-from tanbih.coalition.source import SourceMap, read_yaml
+from tanbih.coalition.checks import cross_check, route_zone_problems
+from tanbih.coalition.schema import (
+    POLICY_SECTIONS,
+    CoalitionFile,
+    EscalationEntry,
+    MatchEntry,
+    PartnerEntry,
+    PolicyEntry,
+    ReceiverEntry,
+    RosterEntry,
+    RouteEntry,
+    RoutingEntry,
+)
+from tanbih.coalition.source import DocPath, SourceMap, format_path, read_yaml
 from tanbih.coalition.zones import Located, duplicate_zone_ids, zones_from_geojson
+from tanbih.domain.cap import Category
 from tanbih.domain.coalition import (
+    DEFAULT_ROUTING,
     ChannelAddress,
     ChannelKind,
     Coalition,
     Contact,
     DutyRole,
+    EscalationPolicies,
+    EscalationPolicy,
+    EscalationStep,
+    Matcher,
     NodeIdentity,
     Partner,
+    Receiver,
+    Repeat,
     Role,
+    Roster,
+    Route,
+    RouteLabel,
+    RoutingPolicy,
+    Shift,
+    StepTarget,
 )
 from tanbih.errors import CoalitionError, Problem
 
@@ -56,6 +82,11 @@ def parse_coalition(text: str, read_zone_file: ReadZoneFile, source: str = "") -
     problems = cross_check(file, document.source_map)
     located, zone_problems = _zones(file, read_zone_file, document.source_map)
     problems += zone_problems
+    zone_ids = {zone.id for _, zone in located}
+    problems += [
+        document.source_map.problem(path, message)
+        for path, message in route_zone_problems(file, zone_ids)
+    ]
     if problems:
         raise CoalitionError(problems, source)
     return Coalition(
@@ -71,6 +102,8 @@ def parse_coalition(text: str, read_zone_file: ReadZoneFile, source: str = "") -
                 if getattr(file, name) is not None
             }
         ),
+        routing=_routing(file.routing),
+        escalation=_escalation(file.escalation),
     )
 
 
@@ -132,4 +165,103 @@ def _partner(entry: PartnerEntry) -> Partner:
             )
             for contact in entry.contacts
         ),
+        roster=_roster(entry.roster),
+    )
+
+
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _roster(entry: RosterEntry | None) -> Roster | None:
+    if entry is None:
+        return None
+    return Roster(
+        time_zone=entry.time_zone,
+        shifts=tuple(
+            Shift(
+                days=frozenset(_DAYS.index(day) for day in shift.days or _DAYS),
+                start=time.fromisoformat(shift.start),
+                end=time.fromisoformat(shift.end),
+                on_duty=MappingProxyType(
+                    {
+                        duty: tuple(getattr(shift, duty.value))
+                        for duty in DutyRole
+                        if getattr(shift, duty.value)
+                    }
+                ),
+            )
+            for shift in entry.shifts
+        ),
+    )
+
+
+def _routing(entry: RoutingEntry | None) -> RoutingPolicy:
+    if entry is None:
+        return DEFAULT_ROUTING
+    return RoutingPolicy(
+        route=_route(entry.route, ("routing", "route")),
+        subscriptions=MappingProxyType(
+            {
+                partner_id: frozenset(Category(c) for c in categories)
+                for partner_id, categories in entry.subscriptions.items()
+            }
+        ),
+    )
+
+
+def _route(entry: RouteEntry, path: DocPath) -> Route:
+    """A route and its children; an unnamed route is named by its path in the file."""
+    return Route(
+        name=entry.name or format_path(path),
+        matchers=_matchers(entry.match, negated=False) + _matchers(entry.match_not, negated=True),
+        receivers=None if entry.receivers is None else tuple(map(_receiver, entry.receivers)),
+        escalate=entry.escalate,
+        continue_matching=entry.continue_,
+        routes=tuple(
+            _route(child, (*path, "routes", index)) for index, child in enumerate(entry.routes)
+        ),
+    )
+
+
+def _matchers(entry: MatchEntry | None, *, negated: bool) -> tuple[Matcher, ...]:
+    if entry is None:
+        return ()
+    return tuple(
+        Matcher(label, frozenset(values), negated)
+        for label in RouteLabel
+        if (values := getattr(entry, label.value)) is not None
+    )
+
+
+def _receiver(entry: ReceiverEntry) -> Receiver:
+    return Receiver(
+        duties=tuple(DutyRole(duty) for duty in entry.duty),
+        channels=tuple(ChannelKind(kind) for kind in entry.channels),
+    )
+
+
+def _escalation(entry: EscalationEntry | None) -> EscalationPolicies:
+    if entry is None:
+        return EscalationPolicies()
+    return EscalationPolicies(
+        default=_policy(entry.default),
+        partners=MappingProxyType(
+            {partner_id: _policy(policy) for partner_id, policy in entry.partners.items()}
+        ),
+    )
+
+
+def _policy(entry: PolicyEntry) -> EscalationPolicy:
+    return EscalationPolicy(
+        steps=tuple(
+            EscalationStep(
+                after=timedelta(seconds=step.after),
+                receiver=_receiver(step),
+                of=StepTarget(step.of),
+            )
+            for step in entry.steps
+        ),
+        repeat=None
+        if entry.repeat is None
+        else Repeat(entry.repeat.times, timedelta(seconds=entry.repeat.every)),
     )

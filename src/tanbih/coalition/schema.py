@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -23,6 +24,9 @@ ID_PATTERN = re.compile(r"[a-z][a-z0-9-]{0,31}")
 _LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 # CAP 1.2 forbids spaces, commas and the XML-reserved < and & in <sender>.
 _SENDER = re.compile(r"[^\s,<&]+")
+_CLOCK = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
+# Escalation waits longer than a day are a mistake: nobody is still waiting for that warning.
+MAX_ESCALATION_SECONDS = 86_400
 
 
 def _id(value: str) -> str:
@@ -49,6 +53,20 @@ def _token_hash(value: str) -> str:
     return value
 
 
+def _clock(value: str) -> str:
+    if not _CLOCK.fullmatch(value):
+        raise ValueError("a time of day is HH:MM, 00:00 to 23:59 (quote it in YAML)")
+    return value
+
+
+def _time_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value!r} is not an IANA time zone like 'Asia/Jerusalem'") from None
+    return value
+
+
 Id = Annotated[str, AfterValidator(_id)]
 Language = Annotated[str, AfterValidator(_language)]
 Languages = Annotated[list[Language], Field(min_length=1)]
@@ -56,6 +74,21 @@ Sender = Annotated[str, AfterValidator(_sender)]
 TokenHash = Annotated[str, AfterValidator(_token_hash)]
 Text = Annotated[str, Field(min_length=1)]
 ShelterSeconds = Annotated[int, Field(ge=0, le=MAX_SHELTER_SECONDS)]
+ClockTime = Annotated[str, AfterValidator(_clock)]
+TimeZone = Annotated[str, AfterValidator(_time_zone)]
+Seconds = Annotated[int, Field(ge=0, le=MAX_ESCALATION_SECONDS)]
+Duty = Literal["duty_officer", "deputy", "liaison"]
+ChannelKind = Literal["console", "webhook", "email", "sms", "voice", "apprise"]
+Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+CapStatus = Literal["Actual", "Exercise", "System", "Test", "Draft"]
+CapMsgType = Literal["Alert", "Update", "Cancel", "Ack", "Error"]
+CapCategory = Literal[
+    "Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health", "Env", "Transport", "Infra",
+    "CBRNE", "Other",
+]  # fmt: skip
+CapSeverity = Literal["Extreme", "Severe", "Moderate", "Minor", "Unknown"]
+CapUrgency = Literal["Immediate", "Expected", "Future", "Past", "Unknown"]
+Relation = Literal["affected", "subscriber", "coordinator", "source"]
 
 
 class _Section(BaseModel):
@@ -79,7 +112,7 @@ class NodeEntry(_Section):
 class ChannelEntry(_Section):
     """One address of a contact on one channel."""
 
-    kind: Literal["console", "webhook", "email", "sms", "voice", "apprise"]
+    kind: ChannelKind
     address: Text
 
 
@@ -88,9 +121,33 @@ class ContactEntry(_Section):
 
     id: Id
     name: Text
-    duty: Literal["duty_officer", "deputy", "liaison"]
+    duty: Duty
     languages: Languages
     channels: list[ChannelEntry] = []
+
+
+class ShiftEntry(_Section):
+    """A recurring watch of a partner's roster: local times, the weekdays it starts on."""
+
+    days: Annotated[list[Day], Field(min_length=1)] | None = None
+    start: ClockTime
+    end: ClockTime
+    duty_officer: list[Id] = []
+    deputy: list[Id] = []
+    liaison: list[Id] = []
+
+    @model_validator(mode="after")
+    def _someone_on_duty(self) -> ShiftEntry:
+        if not (self.duty_officer or self.deputy or self.liaison):
+            raise ValueError("a shift names its duty_officer, deputy or liaison (contact ids)")
+        return self
+
+
+class RosterEntry(_Section):
+    """``partners[].roster``: who holds which duty when, in the partner's time zone."""
+
+    time_zone: TimeZone
+    shifts: Annotated[list[ShiftEntry], Field(min_length=1)]
 
 
 class PartnerEntry(_Section):
@@ -103,6 +160,7 @@ class PartnerEntry(_Section):
     senders: list[Sender] = []
     tokens: list[TokenHash] = []
     contacts: list[ContactEntry] = []
+    roster: RosterEntry | None = None
 
 
 class ZoneSourceEntry(_Section):
@@ -126,19 +184,87 @@ class ZoneSourceEntry(_Section):
         return self
 
 
+class ReceiverEntry(_Section):
+    """Whom of a partner a route or escalation step tells: duties, on channel kinds."""
+
+    duty: Annotated[list[Duty], Field(min_length=1)]
+    channels: Annotated[list[ChannelKind], Field(min_length=1)]
+
+
+class MatchEntry(_Section):
+    """A route's matchers: each label given must have one of the listed values."""
+
+    status: Annotated[list[CapStatus], Field(min_length=1)] | None = None
+    msg_type: Annotated[list[CapMsgType], Field(min_length=1)] | None = None
+    category: Annotated[list[CapCategory], Field(min_length=1)] | None = None
+    severity: Annotated[list[CapSeverity], Field(min_length=1)] | None = None
+    urgency: Annotated[list[CapUrgency], Field(min_length=1)] | None = None
+    zone: Annotated[list[Text], Field(min_length=1)] | None = None
+    source: Annotated[list[Id], Field(min_length=1)] | None = None
+    partner: Annotated[list[Id], Field(min_length=1)] | None = None
+    relation: Annotated[list[Relation], Field(min_length=1)] | None = None
+
+
+class RouteEntry(_Section):
+    """A node of the routing tree; ``receivers`` and ``escalate`` are inherited when absent."""
+
+    name: Text | None = None
+    match: MatchEntry | None = None
+    match_not: MatchEntry | None = None
+    receivers: list[ReceiverEntry] | None = None
+    escalate: bool | None = None
+    continue_: bool = Field(default=False, alias="continue")
+    routes: list[RouteEntry] = []
+
+
+class RoutingEntry(_Section):
+    """``routing:``: categories partners subscribe to, and the routing tree."""
+
+    subscriptions: dict[Id, Annotated[list[CapCategory], Field(min_length=1)]] = {}
+    route: RouteEntry
+
+
+class StepEntry(ReceiverEntry):
+    """One escalation step: ``after`` seconds unacknowledged, tell duties of ``of`` on channels."""
+
+    after: Seconds
+    of: Literal["partner", "coordinator"] = "partner"
+
+
+class RepeatEntry(_Section):
+    """Run the steps ``times`` more times, each round ``every`` seconds after the last."""
+
+    times: Annotated[int, Field(ge=1, le=100)]
+    every: Annotated[int, Field(ge=1, le=MAX_ESCALATION_SECONDS)]
+
+
+class PolicyEntry(_Section):
+    """One escalation policy; no steps means the first notification is all there is."""
+
+    steps: list[StepEntry] = []
+    repeat: RepeatEntry | None = None
+
+
+class EscalationEntry(_Section):
+    """``escalation:``: the default policy and partners' own."""
+
+    default: PolicyEntry = PolicyEntry()
+    partners: dict[Id, PolicyEntry] = {}
+
+
 class CoalitionFile(_Section):
-    """The whole file. The policy sections are kept verbatim for the stages that read them."""
+    """The whole file. Policy sections other stages read are kept verbatim for them."""
 
     format: Literal["tanbih-coalition/1"]
     coalition: HeaderEntry
     node: NodeEntry
     partners: Annotated[list[PartnerEntry], Field(min_length=1)]
     zones: list[ZoneSourceEntry] = []
-    routing: Any = None
-    escalation: Any = None
+    routing: RoutingEntry | None = None
+    escalation: EscalationEntry | None = None
     sharing: Any = None
     response: Any = None
     agreement: Any = None
 
 
-POLICY_SECTIONS = ("routing", "escalation", "sharing", "response", "agreement")
+POLICY_SECTIONS = ("sharing", "response", "agreement")

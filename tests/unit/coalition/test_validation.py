@@ -226,11 +226,11 @@ def test_policy_sections_are_kept_verbatim(write: Write) -> None:
     """Policy sections the loader does not interpret reach Coalition.policies unchanged."""
     document = minimal()
     document["sharing"] = {"default": "full", "pairs": [{"between": ["aa", "bb"], "rule": "none"}]}
-    document["routing"] = ["console-first"]
+    document["response"] = ["hub-first"]
     coalition = load_coalition(write(document))
     assert dict(coalition.policies) == {
         "sharing": {"default": "full", "pairs": [{"between": ["aa", "bb"], "rule": "none"}]},
-        "routing": ["console-first"],
+        "response": ["hub-first"],
     }
 
 
