@@ -5,16 +5,21 @@ from __future__ import annotations
 import importlib.util
 import re
 from collections import Counter
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 import yaml
 from tests.conftest import REPO_ROOT
+from tests.unit.domain.routing_samples import DAY, NIGHT, alert
 
 from tanbih.coalition import load_coalition
 from tanbih.coalition.tokens import hash_token
-from tanbih.domain.coalition import ChannelKind, Coalition, DutyRole, Role
+from tanbih.domain.cap import Status
+from tanbih.domain.coalition import ChannelKind, Coalition, DutyRole, Role, StepTarget
+from tanbih.domain.roster import on_duty
+from tanbih.domain.routing import route
 
 DEMO = REPO_ROOT / "examples" / "coalition"
 ARAB_PARTNERS = ("sa", "qa", "eg", "ae", "bh", "jo")
@@ -129,6 +134,78 @@ def test_the_policy_placeholders_record_the_demo_arrangements(demo: Coalition) -
     via_hub = [set(p["between"]) for p in sharing["pairs"] if p["rule"] == "via_coordinator"]
     assert via_hub == [{"il", "sa"}, {"il", "qa"}]
     assert set(demo.policies) == {"sharing", "response", "agreement"}
+
+
+TIME_ZONES = {
+    "coord": "Asia/Qatar",
+    "il": "Asia/Jerusalem",
+    "sa": "Asia/Riyadh",
+    "qa": "Asia/Qatar",
+    "eg": "Africa/Cairo",
+    "ae": "Asia/Dubai",
+    "bh": "Asia/Bahrain",
+    "jo": "Asia/Amman",
+}
+
+
+def test_every_member_keeps_a_roster_around_the_clock_in_its_own_time_zone(
+    demo: Coalition,
+) -> None:
+    """Every hour of the week each member has a duty officer and a deputy by its roster."""
+    week = [DAY + timedelta(hours=h, minutes=30) for h in range(7 * 24)]
+    for partner in demo.partners:
+        assert partner.roster is not None, partner.id
+        assert partner.roster.time_zone == TIME_ZONES[partner.id]
+        for now in week:
+            assert len(on_duty(partner.roster, DutyRole.DUTY_OFFICER, now)) == 1, (partner.id, now)
+            assert len(on_duty(partner.roster, DutyRole.DEPUTY, now)) == 1, (partner.id, now)
+
+
+@pytest.mark.parametrize("now", [DAY, NIGHT], ids=["day", "night"])
+def test_an_air_warning_reaches_the_threatened_the_hub_and_jordan(
+    demo: Coalition, now: datetime
+) -> None:
+    """Egypt warns Saudi Arabia: Saudi console and webhook, the hub, Jordan's console, not Egypt."""
+    result = route(demo, alert(), "eg", frozenset({"sa"}), now)
+    assert {p.partner_id: p.routes for p in result.partners} == {
+        "coord": ("hub",),
+        "sa": ("threatened",),
+        "jo": ("overflown",),
+    }
+    kinds = {p.partner_id: {r.channel.kind for r in p.recipients} for p in result.partners}
+    assert kinds["sa"] == {ChannelKind.CONSOLE, ChannelKind.WEBHOOK}
+    assert kinds["jo"] == {ChannelKind.CONSOLE}
+    assert result.escalated == ("coord", "sa")
+
+
+def test_exercises_route_like_real_warnings_and_tests_stay_on_the_console(
+    demo: Coalition,
+) -> None:
+    """Exercise traffic takes the real path; Test traffic reaches consoles and never escalates."""
+    real = route(demo, alert(), "eg", frozenset({"sa"}), DAY)
+    exercise = route(demo, alert(status=Status.EXERCISE), "eg", frozenset({"sa"}), DAY)
+    test = route(demo, alert(status=Status.TEST), "eg", frozenset({"sa"}), DAY)
+    assert exercise.recipients == real.recipients
+    assert {r.channel.kind for r in test.recipients} == {ChannelKind.CONSOLE}
+    assert test.escalated == ()
+
+
+def test_the_demo_escalates_as_issue_3_describes(demo: Coalition) -> None:
+    """20 s SMS and call to the duty officer, 45 s the deputy, 60 s the hub, twice repeated."""
+    policy = demo.escalation.for_partner("sa")
+    steps = [
+        (s.after.seconds, s.of, s.receiver.duties, set(s.receiver.channels)) for s in policy.steps
+    ]
+    sms_voice = {ChannelKind.SMS, ChannelKind.VOICE}
+    assert steps == [
+        (20, StepTarget.PARTNER, (DutyRole.DUTY_OFFICER,), sms_voice),
+        (45, StepTarget.PARTNER, (DutyRole.DEPUTY,), {ChannelKind.CONSOLE, *sms_voice}),
+        (60, StepTarget.COORDINATOR, (DutyRole.DUTY_OFFICER,), sms_voice),
+    ]
+    assert policy.repeat is not None
+    assert (policy.repeat.times, policy.repeat.every.seconds) == (2, 120)
+    hub = demo.escalation.for_partner("coord")
+    assert all(step.of is StepTarget.PARTNER for step in hub.steps)
 
 
 def test_the_demo_needs_nothing_outside_its_folder() -> None:
