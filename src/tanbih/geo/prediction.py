@@ -1,0 +1,116 @@
+"""Which zones a threat will reach, and the earliest time it may arrive at each.
+
+Two sources of exposure, merged by earliest ETA per zone:
+
+- The corridor (:mod:`tanbih.geo.path`): a zone is reached at the first time ``t`` the threat
+  may be within r(t) of it. The zones within r at ``now`` are reached at once. The path's legs
+  are matched with the zones' parts by bounding boxes, then by bounding circles; each pair left
+  is solved exactly (:mod:`tanbih.geo.arrival`) and a part keeps its earliest arrival. Zone
+  outlines are simplified to within :data:`~tanbih.geo.zone_index.TOLERANCE_M` (5 m) and the
+  corridor widened by as much, so an ETA may be early by that distance at the threat's speed
+  (0.1 s at 50 m/s), never late.
+- The impact area: zones within ``impact.radius_m`` of the impact point are reached at the
+  impact time (see :func:`~tanbih.geo.path.impact_offset_s`). For a ballistic class with an
+  impact point this is the only source: its track before impact is no danger to the ground.
+
+A zone whose ETA is after the horizon is left out; the ETA of a zone does not depend on it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from tanbih.domain.threat import Impact, Kinematics, ThreatClass, ZoneExposure
+from tanbih.geo.arrival import START, Legs, circle_touched, edge_entry
+from tanbih.geo.path import (
+    BALLISTIC,
+    UNCERTAINTY,
+    Uncertainty,
+    impact_offset_s,
+    leg_offsets,
+    sample_path,
+)
+from tanbih.geo.plane import Floats
+from tanbih.geo.zone_index import TOLERANCE_M, Indices, ZoneIndex
+
+
+def predict_exposures(
+    kinematics: Kinematics,
+    threat_class: ThreatClass,
+    impact: Impact | None,
+    index: ZoneIndex,
+    *,
+    horizon_s: float,
+    now: datetime,
+    uncertainty: Uncertainty | None = None,
+) -> tuple[ZoneExposure, ...]:
+    """Every zone the threat may reach within ``horizon_s`` of ``now``, earliest ETA first.
+
+    ``uncertainty`` replaces the class's corridor model (tests use a zero-width corridor).
+    """
+    parts: list[Indices] = []
+    offsets: list[Floats] = []
+    if impact is not None:
+        offset = impact_offset_s(kinematics, impact, now)
+        struck = index.zones_within(impact.lat, impact.lon, impact.radius_m)
+        parts.append(struck)
+        offsets.append(np.full(struck.shape, offset))
+    if impact is None or threat_class not in BALLISTIC:
+        model = UNCERTAINTY[threat_class] if uncertainty is None else uncertainty
+        part, offset_s = _corridor_arrivals(kinematics, model, index, horizon_s=horizon_s, now=now)
+        parts.append(index.part_zone[part])
+        offsets.append(offset_s)
+    zone, offset_s = np.concatenate(parts), np.concatenate(offsets)
+    due = offset_s <= horizon_s
+    return _exposures(index, zone[due], offset_s[due], now)
+
+
+def _corridor_arrivals(
+    kinematics: Kinematics, model: Uncertainty, index: ZoneIndex, *, horizon_s: float, now: datetime
+) -> tuple[Indices, Floats]:
+    """(part, seconds after now) for each part the corridor reaches, at its first arrival."""
+    offsets = leg_offsets(kinematics.speed_mps, horizon_s)
+    path = sample_path(kinematics, model, offsets_s=offsets, now=now)
+    x, y = index.plane.project_path(path.lat, path.lon)
+    reach = index.plane.plane_metres(path.lat, path.radius_m + TOLERANCE_M)
+    at_once = index.parts_within(float(x[0]), float(y[0]), float(reach[0]))
+    part, offset_s = _first_arrivals(index, Legs.through(offsets, x, y, reach), at_once)
+    return np.concatenate([at_once, part]), np.concatenate([np.zeros(at_once.size), offset_s])
+
+
+def _first_arrivals(index: ZoneIndex, legs: Legs, at_once: Indices) -> tuple[Indices, Floats]:
+    """(part, seconds after now) for each part some leg reaches, at each leg that may be the
+    first to. Zones with a part in ``at_once`` are reached already and not looked for."""
+    leg, part = index.parts_in_boxes(*legs.boxes())
+    if at_once.size:
+        pending = ~np.isin(index.part_zone[part], index.part_zone[at_once])
+        leg, part = leg[pending], part[pending]
+    touched = circle_touched(legs, leg, index.circles[:, part])
+    leg, part = leg[touched], part[touched]
+    if not part.size:
+        return part, np.empty(0)
+    count, edges = index.part_edges(part)
+    entry = np.minimum.reduceat(edge_entry(legs, leg, count, edges), np.cumsum(count) - count)
+    reached = np.isfinite(entry)
+    return part[reached], legs.table[START, leg[reached]] + entry[reached]
+
+
+def _exposures(
+    index: ZoneIndex, zone: Indices, offset_s: Floats, now: datetime
+) -> tuple[ZoneExposure, ...]:
+    """One exposure per zone at its earliest offset, by ETA then zone id."""
+    order = np.lexsort((offset_s, zone))
+    zone, offset_s = zone[order], offset_s[order]
+    earliest = np.ones(zone.size, dtype=np.bool_)
+    earliest[1:] = zone[1:] != zone[:-1]
+    zone, offset_s = zone[earliest], offset_s[earliest]
+    order = np.lexsort((index.id_rank[zone], offset_s))
+    zones = index.zones
+    return tuple(
+        ZoneExposure(z.id, z.partner_id, now + timedelta(0, seconds), z.shelter_seconds)
+        for z, seconds in zip(
+            [zones[i] for i in zone[order].tolist()], offset_s[order].tolist(), strict=True
+        )
+    )
