@@ -20,7 +20,7 @@ Step: TypeAlias = tuple[str, int | None]
 Path: TypeAlias = tuple[Step, ...]
 Finding: TypeAlias = tuple[Path, str]
 
-# Every element name of CAP 1.2, in XSD order.
+# Every element name CAP 1.2 defines.
 CAP_ELEMENTS = (
     "identifier", "sender", "sent", "status", "msgType", "source", "scope", "restriction",
     "addresses", "code", "note", "references", "incidents", "info", "language", "category",

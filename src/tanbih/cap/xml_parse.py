@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from lxml import etree
 
@@ -108,7 +108,7 @@ def read_tree(data: bytes, *, max_bytes: int = MAX_BYTES) -> etree._Element:
     return root
 
 
-class _DocInfo:
+class _DocInfo(Protocol):  # lxml-stubs leave out DocInfo.doctype
     doctype: str
 
 

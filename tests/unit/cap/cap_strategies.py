@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 from hypothesis import strategies as st
 
@@ -197,6 +197,3 @@ def plain_alert() -> Alert:
             ),
         ),
     )
-
-
-UTC_NOON = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
