@@ -10,7 +10,8 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 import tanbih
-from tanbih.api import alerts, health
+from tanbih.api import alerts, health, observations
+from tanbih.api.observation_models import ObservationJson
 from tanbih.api.problems import PROBLEM_HANDLED, handle_problem
 from tanbih.cap import AlertJson
 from tanbih.node import start_node
@@ -42,6 +43,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.add_exception_handler(exception, handle_problem)
     app.include_router(health.router)
     app.include_router(alerts.router)
+    app.include_router(observations.router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
@@ -52,9 +54,10 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         schema = get_openapi(
             title=app.title, version=app.version, description=app.description, routes=app.routes
         )
-        mirror = AlertJson.model_json_schema(ref_template="#/components/schemas/{model}")
         components = schema.setdefault("components", {}).setdefault("schemas", {})
-        components.update(mirror.pop("$defs", {}))
-        components["AlertJson"] = mirror
+        for model in (AlertJson, ObservationJson):
+            body = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            components.update(body.pop("$defs", {}))
+            components[model.__name__] = body
         app.openapi_schema = schema
     return app.openapi_schema

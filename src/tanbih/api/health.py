@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from tanbih.api.auth import CurrentNode
 from tanbih.domain.records import AlertQuery
@@ -30,6 +31,12 @@ async def healthz(node: CurrentNode) -> JSONResponse:
     )
 
 
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+async def metrics(node: CurrentNode) -> Response:
+    """The node's metrics in Prometheus' text format."""
+    return Response(node.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
+
+
 @router.get("/", summary="Where things are")
 async def index() -> dict[str, str]:
     """Links to the API, its description and the health check."""
@@ -38,4 +45,7 @@ async def index() -> dict[str, str]:
         "alerts": "/api/v1/alerts",
         "openapi": "/openapi.json",
         "health": "/healthz",
+        "metrics": "/metrics",
+        "threats": "/api/v1/threats",
+        "observations": "/api/v1/observations",
     }

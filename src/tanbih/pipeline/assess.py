@@ -75,6 +75,7 @@ class Assessor:
         region: BoundingBox,
         timing: WarningTiming | None = None,
         make_id: Callable[[], str] = new_threat_id,
+        on_change: Callable[[], None] = lambda: None,
     ) -> None:
         self._zones = zones
         self._index = index
@@ -84,6 +85,7 @@ class Assessor:
         self._region = region
         self._timing = timing or WarningTiming()
         self._make_id = make_id
+        self._on_change = on_change
         self._tracked: dict[str, TrackedThreat] = {}
         self._seen: dict[tuple[str, str], datetime] = {}
         # One observation or review at a time: each reads and replaces the whole threat state.
@@ -157,6 +159,8 @@ class Assessor:
             self._tracked[threat.id] = tracked
         else:
             self._tracked.pop(threat.id, None)
+        # The review timer may now be due sooner.
+        self._on_change()
         return issued
 
     def _forget_seen(self, now: datetime) -> None:

@@ -107,36 +107,50 @@ def zone_ids(alert: Alert, response: ResponseType) -> set[str]:
     }
 
 
+async def fly(
+    node: Node, start: tuple[float, float], heading: float, speed: float, seconds: range
+) -> list[Alert]:
+    """Report a straight flight every step of ``seconds``, reviewing whatever comes due between."""
+    geodesy = WgsGeodesy()
+    issued: list[Alert] = []
+    for at in seconds:
+        due = node.assessor.next_review()
+        if due is not None and due <= T0 + timedelta(seconds=at):
+            issued.extend(await node.review((due - T0).total_seconds()))
+        lat, lon = geodesy.forward(start[0], start[1], heading, speed * at)
+        issued.extend(
+            await node.observe(at, lat=lat, lon=lon, speed_mps=speed, heading_deg=heading)
+        )
+    return issued
+
+
 async def test_uav_from_the_sea_is_warned_then_sheltered_then_cleared(
     coalition: Coalition, index: ZoneIndex
 ) -> None:
-    """A UAV heading for Haifa gets an early warning, a shelter Update when due, and all clear."""
+    """A UAV heading for Haifa gets an early warning, shelter Updates when due, and all clear."""
     node = Node(coalition, index)
-    first = await node.observe(0, lat=32.80, lon=34.55, speed_mps=50.0, heading_deg=90.0)
-    assert len(first) == 1
-    alert = first[0]
+    issued = await fly(node, (32.80, 34.70), 90.0, 50.0, range(0, 420, 20))
+    alert = issued[0]
     assert alert.msg_type is MsgType.ALERT
     assert alert.status is Status.EXERCISE
     assert responses(alert) == {ResponseType.PREPARE}
     warned = zone_ids(alert, ResponseType.PREPARE)
     assert warned
     assert all(z.startswith("il-") for z in warned)
-    languages = {info.language for info in alert.infos}
-    assert {"ar", "he", "en"} <= {lang.split("-")[0] for lang in languages}
+    languages = {info.language.split("-")[0] for info in alert.infos}
+    assert {"ar", "he", "en"} <= languages
+    sheltered = [a for a in issued if ResponseType.SHELTER in responses(a)]
+    assert sheltered, "no zone was told to take shelter"
+    assert all(a.msg_type is MsgType.UPDATE for a in issued[1:])
+    assert sheltered[0].references[0] == alert.key
 
-    due = node.assessor.next_review()
-    assert due is not None
-    assert due > T0
-    raised = await node.review((due - T0).total_seconds())
-    assert len(raised) == 1
-    assert raised[0].msg_type is MsgType.UPDATE
-    assert ResponseType.SHELTER in responses(raised[0])
-    assert raised[0].references[0] == alert.key
-
-    turned_at = (due - T0).total_seconds() + 5
-    cleared = await node.observe(turned_at, lat=32.80, lon=34.62, speed_mps=50.0, heading_deg=270.0)
-    assert len(cleared) == 1
-    assert responses(cleared[0]) == {ResponseType.ALL_CLEAR}
+    turned = await node.observe(425, lat=32.80, lon=34.92, speed_mps=50.0, heading_deg=270.0)
+    assert len(turned) == 1
+    assert ResponseType.ALL_CLEAR in responses(turned[0])
+    assert responses(turned[0]) == {ResponseType.ALL_CLEAR}
+    node.clock.at = T0 + timedelta(minutes=10)
+    assert await node.assessor.review(node.clock.at) == ()
+    assert node.assessor.tracked == ()
     [latest, *_] = await node.store.search(AlertQuery())
     threads = await node.store.threads({latest.thread_id})
     assert next(iter(threads.values())).stage is Stage.ALL_CLEAR

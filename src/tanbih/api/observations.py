@@ -1,0 +1,131 @@
+"""``/api/v1/observations`` and ``/api/v1/threats``: reports in, the assessed picture out."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+
+from tanbih.api.alerts import read_body
+from tanbih.api.auth import CurrentNode, CurrentPartner
+from tanbih.api.observation_models import ObservationJson
+from tanbih.api.problems import PROBLEM_RESPONSES, ApiProblem
+from tanbih.api.threat_views import ThreatView, threat_view
+from tanbih.domain.access import Act, denial
+from tanbih.domain.observation import Observation, observation_problems
+from tanbih.domain.records import alert_id
+from tanbih.errors import AccessDeniedError, Problem
+from tanbih.node import Node
+
+router = APIRouter(prefix="/api/v1", tags=["assessment"])
+
+MAX_BATCH = 1000
+_BATCH = TypeAdapter(ObservationJson | list[ObservationJson])
+
+
+class ObservationResult(BaseModel):
+    """What became of one posted observation."""
+
+    id: str
+    threat: str | None = Field(description="the threat it was fused into; null for a resend")
+    association: str = Field(description="new, track_id or gate; duplicate for a resend")
+    issued: list[str] = Field(description="ids of the CAP messages it caused")
+
+
+@router.post(
+    "/observations",
+    response_model=list[ObservationResult],
+    responses=PROBLEM_RESPONSES,
+    summary="Report one observation, or a batch (a JSON array, at most 1,000)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "oneOf": [
+                            {"$ref": "#/components/schemas/ObservationJson"},
+                            {
+                                "type": "array",
+                                "items": {"$ref": "#/components/schemas/ObservationJson"},
+                                "maxItems": MAX_BATCH,
+                            },
+                        ]
+                    }
+                }
+            },
+        }
+    },
+)
+async def post_observations(
+    request: Request, node: CurrentNode, partner: CurrentPartner
+) -> list[ObservationResult]:
+    """Validate every report first (all or none), then fuse and assess each in order."""
+    reason = denial(partner, Act.POST_ALERT)
+    if reason is not None:
+        raise AccessDeniedError(reason)
+    body = await read_body(request, node.settings.max_body_bytes)
+    observations = _observations(body, partner.id, node)
+    results: list[ObservationResult] = []
+    for obs in observations:
+        outcome = await node.assessor.observe(obs, node.clock.now())
+        results.append(
+            ObservationResult(
+                id=obs.id,
+                threat=outcome.threat_id or None,
+                association="duplicate" if outcome.duplicate else outcome.association.value,
+                issued=[alert_id(a.sender, a.identifier) for a in outcome.issued],
+            )
+        )
+    return results
+
+
+def _observations(body: bytes, partner_id: str, node: Node) -> list[Observation]:
+    try:
+        parsed = _BATCH.validate_json(body)
+    except ValidationError as exc:
+        problems = [
+            Problem(".".join(str(p) for p in e["loc"]) or "(body)", e["msg"]) for e in exc.errors()
+        ]
+        raise _invalid(problems) from exc
+    batch = parsed if isinstance(parsed, list) else [parsed]
+    if not batch or len(batch) > MAX_BATCH:
+        raise _invalid([Problem("(body)", f"send 1 to {MAX_BATCH} observations, not {len(batch)}")])
+    observations = [item.to_domain(partner_id) for item in batch]
+    now = node.clock.now()
+    prefix = "[{}].".format if isinstance(parsed, list) else (lambda _: "")
+    problems = [
+        Problem(prefix(i) + p.field, p.message)
+        for i, obs in enumerate(observations)
+        for p in observation_problems(obs, now)
+    ]
+    if problems:
+        raise _invalid(problems)
+    return observations
+
+
+def _invalid(problems: list[Problem]) -> ApiProblem:
+    detail = "; ".join(str(p) for p in problems[:10])
+    return ApiProblem(422, "invalid-observation", "Invalid observation", detail, problems)
+
+
+@router.get(
+    "/threats",
+    response_model=list[ThreatView],
+    response_model_by_alias=True,
+    responses=PROBLEM_RESPONSES,
+    summary="The threats being assessed: state, predicted path, zones with ETA and stage",
+)
+async def get_threats(
+    node: CurrentNode,
+    partner: CurrentPartner,
+    path: Annotated[bool, Query(description="include the predicted path")] = True,
+) -> list[ThreatView]:
+    """Every tracked threat, nearest first, with its zones' stages and ETAs."""
+    reason = denial(partner, Act.READ_ALERTS)
+    if reason is not None:
+        raise AccessDeniedError(reason)
+    now = node.clock.now()
+    views = [threat_view(t, node.zones, now, with_path=path) for t in node.assessor.tracked]
+    return sorted(views, key=lambda v: v.first_eta or "~")

@@ -1,0 +1,120 @@
+"""How a tracked threat reads in the API: its state, its zones' stages and ETAs, its path."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tanbih.domain.coalition import Zone
+from tanbih.domain.lifecycle import Stage
+from tanbih.domain.warning import earliest_per_zone
+from tanbih.geo.path import predict_path
+from tanbih.pipeline.assess import TrackedThreat
+
+# Enough path to draw the next few minutes; warnings use the full horizon.
+PATH_HORIZON_S = 600.0
+
+
+class _View(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+
+class StateView(_View):
+    """The fused state of motion."""
+
+    time: str
+    lat: float
+    lon: float
+    alt_m: float = Field(alias="altM")
+    speed_mps: float = Field(alias="speedMps")
+    heading_deg: float = Field(alias="headingDeg")
+
+
+class ZoneView(_View):
+    """One zone on the threat's path."""
+
+    zone: str
+    partner: str
+    name: str
+    stage: str
+    eta: str | None
+    shelter_seconds: int = Field(alias="shelterSeconds")
+
+
+class PathPoint(_View):
+    """A predicted position with the corridor's radius there."""
+
+    lat: float
+    lon: float
+    time: str
+    radius_m: float = Field(alias="radiusM")
+
+
+class ThreatView(_View):
+    """A threat as the API shows it."""
+
+    id: str
+    threat_class: str = Field(alias="class")
+    status: str
+    sources: list[str]
+    first_seen: str = Field(alias="firstSeen")
+    last_seen: str = Field(alias="lastSeen")
+    ended: str | None
+    state: StateView
+    first_eta: str | None = Field(alias="firstEta")
+    zones: list[ZoneView]
+    path: list[PathPoint]
+
+
+def threat_view(
+    tracked: TrackedThreat, zones: Mapping[str, Zone], now: datetime, *, with_path: bool
+) -> ThreatView:
+    """The view of one tracked threat at ``now``."""
+    threat = tracked.threat
+    eta_of = earliest_per_zone(tracked.exposures)
+    zone_views = [
+        ZoneView(
+            zone=zone_id,
+            partner=zones[zone_id].partner_id,
+            name=zones[zone_id].name("en"),
+            stage=stage.name.lower(),
+            eta=eta_of[zone_id].eta.isoformat() if zone_id in eta_of else None,
+            shelter_seconds=zones[zone_id].shelter_seconds,
+        )
+        for zone_id, stage in tracked.stages.items()
+        if stage is not Stage.NONE
+    ]
+    zone_views.sort(key=lambda z: (z.eta or "~", z.zone))
+    path: list[PathPoint] = []
+    if with_path and threat.is_live:
+        predicted = predict_path(
+            threat.state, threat.threat_class, threat.impact, horizon_s=PATH_HORIZON_S, now=now
+        )
+        path = [
+            PathPoint(lat=lat, lon=lon, time=at.isoformat(), radius_m=radius)
+            for (lat, lon, at), radius in zip(predicted.points, predicted.radii_m, strict=True)
+        ]
+    state = threat.state
+    first_eta = min((e.eta for e in tracked.exposures), default=None)
+    return ThreatView(
+        id=threat.id,
+        threat_class=threat.threat_class.value,
+        status=threat.status.value,
+        sources=list(threat.sources),
+        first_seen=threat.first_seen.isoformat(),
+        last_seen=threat.last_seen.isoformat(),
+        ended=None if threat.ended is None else threat.ended.value,
+        state=StateView(
+            time=state.time.isoformat(),
+            lat=state.lat,
+            lon=state.lon,
+            alt_m=state.alt_m,
+            speed_mps=state.speed_mps,
+            heading_deg=state.heading_deg,
+        ),
+        first_eta=None if first_eta is None else first_eta.isoformat(),
+        zones=zone_views,
+        path=path,
+    )
