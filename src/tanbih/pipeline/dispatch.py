@@ -73,8 +73,8 @@ class Dispatcher:
         """
         claimed = await self._claim(now)
         async with asyncio.TaskGroup() as group:
-            for notification in claimed:
-                group.create_task(self._deliver(notification))
+            for notification, delivered in claimed:
+                group.create_task(self._deliver(notification, delivered))
         return len(claimed)
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -91,14 +91,16 @@ class Dispatcher:
                 now = self._clock.now()
                 while self._retries_due and self._retries_due[0] <= now:
                     heapq.heappop(self._retries_due)
-                for notification in await self._claim(now):
-                    group.create_task(self._deliver(notification))
+                for notification, delivered in await self._claim(now):
+                    group.create_task(self._deliver(notification, delivered))
                 await self._idle(stop)
 
-    async def _claim(self, now: datetime) -> list[Notification]:
+    async def _claim(self, now: datetime) -> list[tuple[Notification, bool]]:
         """Take every free slot, claim at most that many rows per kind, give back the rest.
 
-        A kind whose claim fails is logged and left for the next round; the others go on.
+        Each row comes with whether the delivery log already shows it delivered (dedup); a row
+        is sent right after its claim, so one look at the log per claim is as fresh as one per
+        send. A kind whose claim fails is logged and left for the next round.
         """
         claimed: list[Notification] = []
         for kind, slots in self._slots.items():
@@ -119,27 +121,37 @@ class Dispatcher:
                 for _ in range(taken - len(rows)):
                     slots.release()
             claimed.extend(rows)
-        return claimed
+        try:
+            delivered = await self._store.delivered(n.key for n in claimed) if claimed else set()
+        except StoreError:
+            for notification in claimed:
+                self._release(notification)
+            log.exception("reading the delivery log failed; the claims will expire")
+            return []
+        return [(n, n.key in delivered) for n in claimed]
 
-    async def _deliver(self, notification: Notification) -> None:
+    def _release(self, notification: Notification) -> None:
+        self._slots[notification.recipient.channel.kind].release()
+        self._slot_freed.set()
+
+    async def _deliver(self, notification: Notification, delivered: bool) -> None:
         """Deliver one claimed notification and settle it, then give its slot back."""
         try:
-            await self._attempt(notification)
+            await self._attempt(notification, delivered)
         except StoreError:
             # Unsettled, the row stays claimed; it is tried again when the lease runs out.
             log.exception("could not settle notification %s", notification.key)
         finally:
-            self._slots[notification.recipient.channel.kind].release()
-            self._slot_freed.set()
+            self._release(notification)
 
-    async def _attempt(self, notification: Notification) -> None:
+    async def _attempt(self, notification: Notification, delivered: bool) -> None:
         now = self._clock.now()
         if now > notification.deadline:
             failed = NotificationState.FAILED
             await self._settle(notification, None, failed, None, now, "deadline passed unsent")
             return
-        if await self._store.delivered([notification.key]):
-            # Another worker delivered it after this one claimed it (an expired lease).
+        if delivered:
+            # Put back to pending after delivery (a requeue by hand, a restored backup...).
             suppressed = NotificationState.SUPPRESSED
             await self._settle(notification, None, suppressed, None, now, "already delivered")
             return
