@@ -90,7 +90,7 @@ def edge_entry(legs: Legs, leg: Indices, count: Indices, edges: Floats) -> Float
     l1 = (ex * ux + ey * uy) * edges[INV_SQUARED]
     # The gap between the line and the reach closes at ``closing`` per second (opens if < 0).
     gap, closing = np.abs(h0) - reach, growth - np.copysign(1.0, h0) * h1
-    crossing = -closing - 2 * growth
+    crossing = closing - 2 * growth
     never = np.full(gap.shape, _NEVER)
     with np.errstate(divide="ignore", invalid="ignore"):
         enter = np.where(

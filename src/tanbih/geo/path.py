@@ -99,9 +99,9 @@ def leg_offsets(speed_mps: float, horizon_s: float) -> Floats:
     """Seconds after now of the samples: every :data:`LEG_M` of flight, until the horizon is
     covered. The samples depend on the speed alone, so a shorter horizon follows the same legs.
     A threat that does not move needs one sample."""
-    if speed_mps <= 0 or horizon_s <= 0:
+    step = LEG_M / speed_mps if speed_mps > 0 else math.inf
+    if horizon_s <= 0 or not math.isfinite(step):
         return np.zeros(1)
-    step = LEG_M / speed_mps
     return np.arange(math.ceil(horizon_s / step) + 1, dtype=np.float64) * step
 
 

@@ -1,0 +1,77 @@
+"""Against the demo coalition's 1,459 real zones, threats reach the zones a map says they would."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from tests.conftest import REPO_ROOT
+from tests.unit.geo.samples import NOW, state
+
+from tanbih.coalition import load_coalition
+from tanbih.domain.coalition import Zone
+from tanbih.domain.threat import Impact, ThreatClass
+from tanbih.geo import ZoneIndex, predict_exposures
+
+
+@pytest.fixture(scope="module")
+def index() -> ZoneIndex:
+    """The demo coalition's zones, loaded and indexed once for this module."""
+    return ZoneIndex(load_coalition(REPO_ROOT / "examples" / "coalition" / "coalition.yaml").zones)
+
+
+def english(index: ZoneIndex) -> dict[str, Zone]:
+    """The demo's zones by id."""
+    return {zone.id: zone for zone in index.zones}
+
+
+def test_the_index_holds_every_partners_zones(index: ZoneIndex) -> None:
+    """1,449 Home Front Command areas and ten parts of the other partners' territories."""
+    partners = [zone.partner_id for zone in index.zones]
+    assert len(partners) == 1_459
+    assert partners.count("il") == 1_449
+    assert set(index.part_zone.tolist()) == set(range(1_459))
+
+
+def test_a_drone_off_haifa_flying_east_reaches_haifa_first(index: ZoneIndex) -> None:
+    """A UAV 20 km west of Haifa at 50 m/s: the first four zones are Haifa's, in five to seven
+    minutes, then the Haifa Bay towns; all Israeli."""
+    found = predict_exposures(
+        state(32.81, 34.75, 50.0, 90.0), ThreatClass.UAV, None, index, horizon_s=900, now=NOW
+    )
+    zones = english(index)
+    names = [zones[e.zone_id].name("en") for e in found]
+    assert all(name.startswith("Haifa") for name in names[:4])
+    assert {"Nesher", "Kiryat Atta"} <= set(names)
+    assert timedelta(minutes=5) < found[0].eta - NOW < timedelta(minutes=6)
+    assert {e.partner_id for e in found} == {"il"}
+    assert [e.eta for e in found] == sorted(e.eta for e in found)
+
+
+def test_a_ballistic_missile_on_tel_aviv_warns_the_zones_around_its_impact(
+    index: ZoneIndex,
+) -> None:
+    """Impact in central Tel Aviv, radius 2 km: the city's zones and neighbours, at impact time."""
+    impact = Impact(32.08, 34.78, 2_000.0, NOW + timedelta(seconds=80))
+    found = predict_exposures(
+        state(32.0, 36.5, 2_000.0, 270.0),
+        ThreatClass.BALLISTIC_MISSILE,
+        impact,
+        index,
+        horizon_s=900,
+        now=NOW,
+    )
+    names = {english(index)[e.zone_id].name("en") for e in found}
+    assert {"Tel Aviv - City Center", "Givatayim", "Ramat Gan - West"} <= names
+    assert {e.zone_id for e in found} == {
+        index.zones[i].id for i in index.zones_within(32.08, 34.78, 2_000.0)
+    }
+    assert {e.eta for e in found} == {NOW + timedelta(seconds=80)}
+
+
+def test_a_drone_over_the_saudi_desert_is_already_over_saudi_territory(index: ZoneIndex) -> None:
+    """A UAV in central Arabia is inside Saudi Arabia's zone now, and nowhere else in 15 min."""
+    found = predict_exposures(
+        state(24.0, 45.0, 50.0, 0.0), ThreatClass.UAV, None, index, horizon_s=900, now=NOW
+    )
+    assert [(e.zone_id, e.eta) for e in found] == [("sa-territory.1", NOW)]
