@@ -22,7 +22,7 @@ import numpy.typing as npt
 from tanbih.geo.plane import Floats
 from tanbih.geo.zone_index import EDGE_X0, EDGE_Y0, EX, EY, INV_LENGTH, INV_SQUARED, Indices
 
-# Rows of Legs.table.
+# Columns of Legs.table.
 START, DURATION, X, Y, VX, VY, REACH, GROWTH = range(8)
 _NEVER: Final = np.inf
 Flags = npt.NDArray[np.bool_]
@@ -30,9 +30,8 @@ Flags = npt.NDArray[np.bool_]
 
 @dataclass(frozen=True, slots=True)
 class Legs:
-    """Straight legs on the plane, one column each; rows: start (s after now), duration (s),
-    start point (x, y), velocity (vx, vy) and reach at the start (plane metres), and reach
-    growth (m/s). Rows, not columns, so that what is gathered per edge is contiguous."""
+    """Straight legs on the plane, one row each: start (s after now), duration (s), start point
+    (x, y), velocity (vx, vy) and reach at the start (plane metres), and reach growth (m/s)."""
 
     table: Floats
 
@@ -40,16 +39,14 @@ class Legs:
     def through(cls, offsets_s: Floats, x: Floats, y: Floats, reach: Floats) -> Legs:
         """The legs joining consecutive samples (time, plane point, reach) of a path."""
         duration = np.diff(offsets_s)
-        rates = np.diff(np.stack([x, y, reach]), axis=1) / duration
-        return cls(
-            np.stack(
-                [offsets_s[:-1], duration, x[:-1], y[:-1], rates[0], rates[1], reach[:-1], rates[2]]
-            )
-        )
+        start = np.column_stack([x, y, reach])
+        rate = np.diff(start, axis=0) / duration[:, None]
+        table = [offsets_s[:-1], duration, start[:-1, :2], rate[:, :2], start[:-1, 2], rate[:, 2]]
+        return cls(np.column_stack(table))
 
     def boxes(self) -> tuple[Floats, Floats, Floats, Floats]:
         """Each leg's bounding box grown by its reach at the end (xmin, ymin, xmax, ymax)."""
-        t = self.table
+        t = self.table.T
         x1, y1 = t[X] + t[VX] * t[DURATION], t[Y] + t[VY] * t[DURATION]
         far = t[REACH] + t[GROWTH] * t[DURATION]
         xmin, xmax = np.minimum(t[X], x1), np.maximum(t[X], x1)
@@ -61,7 +58,7 @@ def circle_touched(legs: Legs, leg: Indices, circles: Floats) -> Flags:
     """Whether the reach meets each circle (rows x, y, radius) during its leg, having not yet
     covered it whole when the leg starts: only then can the leg be the first to reach what
     lies inside the circle."""
-    t = legs.table[:, leg]
+    t = np.take(legs.table, leg, axis=0).T
     wx, wy, radius = t[X] - circles[0], t[Y] - circles[1], circles[2]
     entry = _disc_entry(wx, wy, t[VX], t[VY], t[REACH] + radius, t[GROWTH])
     covered = np.hypot(wx, wy) + radius <= t[REACH]
@@ -71,14 +68,15 @@ def circle_touched(legs: Legs, leg: Indices, circles: Floats) -> Flags:
 
 def edge_entry(legs: Legs, leg: Indices, count: Indices, edges: Floats) -> Floats:
     """First time during leg ``leg[i]`` that the reach touches each of the ``count[i]`` edges
-    (columns of the zone index's edge table) that follow, or ``inf``.
+    (rows of the zone index's edge table) that follow, or ``inf``.
 
     The reach of an edge is its start's disc, its end's disc and the band between them; every
     end point of a closed ring is also some edge's start, so each edge checks its start's disc.
     """
-    # Gathering per leg, then repeating, is several times faster than gathering per edge.
-    t = np.repeat(legs.table[:, leg], count, axis=1)
+    # Gathering per leg, then repeating, is faster than gathering per edge.
+    t = np.repeat(np.take(legs.table, leg, axis=0), count, axis=0).T
     ux, uy, reach, growth, duration = t[VX], t[VY], t[REACH], t[GROWTH], t[DURATION]
+    edges = edges.T
     wx, wy = t[X] - edges[EDGE_X0], t[Y] - edges[EDGE_Y0]
     ex, ey = edges[EX], edges[EY]
     vertex = _disc_entry(wx, wy, ux, uy, reach, growth)

@@ -19,6 +19,8 @@ A zone whose ETA is after the horizon is left out; the ETA of a zone does not de
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from itertools import pairwise
+from typing import Final
 
 import numpy as np
 
@@ -34,6 +36,8 @@ from tanbih.geo.path import (
 )
 from tanbih.geo.plane import Floats
 from tanbih.geo.zone_index import TOLERANCE_M, Indices, ZoneIndex
+
+EDGES_PER_CHUNK: Final = 4_096
 
 
 def predict_exposures(
@@ -85,16 +89,31 @@ def _first_arrivals(index: ZoneIndex, legs: Legs, at_once: Indices) -> tuple[Ind
     first to. Zones with a part in ``at_once`` are reached already and not looked for."""
     leg, part = index.parts_in_boxes(*legs.boxes())
     if at_once.size:
-        pending = ~np.isin(index.part_zone[part], index.part_zone[at_once])
+        reached = np.zeros(len(index.zones), dtype=np.bool_)
+        reached[index.part_zone[at_once]] = True
+        pending = ~reached[index.part_zone[part]]
         leg, part = leg[pending], part[pending]
     touched = circle_touched(legs, leg, index.circles[:, part])
     leg, part = leg[touched], part[touched]
-    if not part.size:
-        return part, np.empty(0)
-    count, edges = index.part_edges(part)
-    entry = np.minimum.reduceat(edge_entry(legs, leg, count, edges), np.cumsum(count) - count)
+    entry = np.empty(part.size)
+    for chunk in _chunks(index.edge_count[part]):
+        count, edges = index.part_edges(part[chunk])
+        per_edge = edge_entry(legs, leg[chunk], count, edges)
+        entry[chunk] = np.minimum.reduceat(per_edge, np.cumsum(count) - count)
     reached = np.isfinite(entry)
-    return part[reached], legs.table[START, leg[reached]] + entry[reached]
+    return part[reached], legs.table[leg[reached], START] + entry[reached]
+
+
+def _chunks(count: Indices) -> list[slice]:
+    """Runs of pairs with about EDGES_PER_CHUNK edges in all. Arrays of that size stay in the
+    allocator's free lists; much larger ones go back to the OS and come back as page faults
+    on every call, which tripled the time on dense paths."""
+    if not count.size:
+        return []
+    total = np.cumsum(count)
+    cuts = np.searchsorted(total, np.arange(EDGES_PER_CHUNK, total[-1], EDGES_PER_CHUNK))
+    bounds = [0, *np.unique(cuts + 1).tolist(), count.size]
+    return [slice(lo, hi) for lo, hi in pairwise(bounds) if lo < hi]
 
 
 def _exposures(

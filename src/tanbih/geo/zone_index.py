@@ -31,7 +31,7 @@ Indices = npt.NDArray[np.intp]
 MAX_EDGE_DEG: Final = 0.1
 TOLERANCE_M: Final = 5.0
 MAX_PART_VERTICES: Final = 64
-# Rows of the edge table: start point, vector to the end point, 1/length and 1/length².
+# Columns of the edge table: start point, vector to the end point, 1/length and 1/length².
 EDGE_X0, EDGE_Y0, EX, EY, INV_LENGTH, INV_SQUARED = range(6)
 _POLYGON: Final = 3
 
@@ -73,7 +73,7 @@ class ZoneIndex:
                 shapely.minimum_bounding_radius(self.parts) + 1.0,
             ]
         )
-        self._edges, self._edge_start, self._edge_count = _edge_table(self.parts)
+        self._edges, self._edge_start, self.edge_count = _edge_table(self.parts)
 
     def parts_in_boxes(
         self, xmin: Floats, ymin: Floats, xmax: Floats, ymax: Floats
@@ -88,11 +88,11 @@ class ZoneIndex:
         return np.asarray(found, dtype=np.intp)
 
     def part_edges(self, parts: Indices) -> tuple[Indices, Floats]:
-        """The edges of ``parts`` (repeats allowed) as (count, columns of the edge table):
-        ``count[i]`` columns for ``parts[i]``, then those of ``parts[i + 1]``, and so on."""
-        first, count = self._edge_start[parts], self._edge_count[parts]
+        """The edges of ``parts`` (repeats allowed) as (count, rows of the edge table):
+        ``count[i]`` rows for ``parts[i]``, then those of ``parts[i + 1]``, and so on."""
+        first, count = self._edge_start[parts], self.edge_count[parts]
         edge = np.arange(count.sum()) + np.repeat(first - (np.cumsum(count) - count), count)
-        return count, self._edges[:, edge]
+        return count, np.take(self._edges, edge, axis=0)
 
     def zones_within(self, lat: float, lon: float, radius_m: float) -> Indices:
         """Positions in :attr:`zones` of the zones within ``radius_m`` metres of (lat, lon)."""
@@ -124,16 +124,16 @@ def _subdivide(polygon: shapely.Polygon) -> list[shapely.Polygon]:
 
 
 def _edge_table(parts: npt.NDArray[np.object_]) -> tuple[Floats, Indices, Indices]:
-    """Every ring edge of every part as columns (x0, y0, ex, ey, 1/length, 1/length²), grouped
-    by part, with each part's first column and count."""
+    """Every ring edge of every part as a row (x0, y0, ex, ey, 1/length, 1/length²), grouped
+    by part, with each part's first row and count."""
     rings, ring_part = shapely.get_rings(parts, return_index=True)
     xy, point_ring = shapely.get_coordinates(rings, return_index=True)
     vector = np.diff(xy, axis=0)
     squared = np.einsum("ij,ij->i", vector, vector)
     # Consecutive points of one ring, not repeated: a repeated point adds no edge.
     kept = (point_ring[1:] == point_ring[:-1]) & (squared > 0)
-    edges = np.vstack(
-        [xy[:-1][kept].T, vector[kept].T, 1 / np.sqrt(squared[kept]), 1 / squared[kept]]
+    edges = np.column_stack(
+        [xy[:-1][kept], vector[kept], 1 / np.sqrt(squared[kept]), 1 / squared[kept]]
     )
     bounds = np.searchsorted(ring_part[point_ring[:-1][kept]], np.arange(parts.size + 1))
     return edges, bounds[:-1], np.diff(bounds)

@@ -23,23 +23,23 @@ def one_leg(
 
 
 def edge_columns(polygon: shapely.Polygon) -> np.ndarray:
-    """The polygon's exterior edges as the zone index's edge table columns."""
+    """The polygon's exterior edges as rows of the zone index's edge table."""
     xy = shapely.get_coordinates(polygon.exterior)
     vector = np.diff(xy, axis=0)
     squared = (vector**2).sum(axis=1)
-    return np.vstack([xy[:-1].T, vector.T, 1 / np.sqrt(squared), 1 / squared])
+    return np.column_stack([xy[:-1], vector, 1 / np.sqrt(squared), 1 / squared])
 
 
 def entry(legs: Legs, polygon: shapely.Polygon) -> float:
     """The first time the leg's reach touches the polygon's outline."""
     edges = edge_columns(polygon)
-    return float(edge_entry(legs, np.array([0]), np.array([edges.shape[1]]), edges).min())
+    return float(edge_entry(legs, np.array([0]), np.array([edges.shape[0]]), edges).min())
 
 
 def sampled_entry(legs: Legs, polygon: shapely.Polygon) -> float:
     """The same, found by testing every 10 ms."""
     t = np.linspace(0.0, 100.0, 10_001)
-    _, _, x, y, vx, vy, reach, growth = legs.table[:, 0]
+    _, _, x, y, vx, vy, reach, growth = legs.table[0]
     points = shapely.points(x + vx * t, y + vy * t)
     near = shapely.distance(points, polygon.exterior) <= reach + growth * t
     return float(t[near.argmax()]) if near.any() else np.inf

@@ -72,9 +72,9 @@ def test_part_edges_are_the_rings_edges_grouped_by_part() -> None:
     index = ZoneIndex([square_at("a", *CENTRE, 0.01), square_at("b", 31.5, 35.5, 0.02)])
     count, edges = index.part_edges(np.array([1, 0, 1]))
     assert count.tolist() == [4, 4, 4]
-    assert edges.shape == (6, 12)
-    assert edges[2:4, :4].sum(axis=1) == pytest.approx([0.0, 0.0], abs=1e-6)
-    assert (edges[:, :4] == edges[:, 8:]).all()
+    assert edges.shape == (12, 6)
+    assert edges[:4, 2:4].sum(axis=0) == pytest.approx([0.0, 0.0], abs=1e-6)
+    assert (edges[:4] == edges[8:]).all()
 
 
 def test_an_index_needs_zones() -> None:
