@@ -19,7 +19,6 @@ A zone whose ETA is after the horizon is left out; the ETA of a zone does not de
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from itertools import pairwise
 from typing import Final
 
 import numpy as np
@@ -37,7 +36,8 @@ from tanbih.geo.path import (
 from tanbih.geo.plane import Floats
 from tanbih.geo.zone_index import TOLERANCE_M, Indices, ZoneIndex
 
-EDGES_PER_CHUNK: Final = 4_096
+# Above this many edges, two passes (see _first_arrivals) cost less than one.
+TWO_PASSES_FROM_EDGES: Final = 4_096
 
 
 def predict_exposures(
@@ -95,25 +95,29 @@ def _first_arrivals(index: ZoneIndex, legs: Legs, at_once: Indices) -> tuple[Ind
         leg, part = leg[pending], part[pending]
     touched = circle_touched(legs, leg, index.circles[:, part])
     leg, part = leg[touched], part[touched]
-    entry = np.empty(part.size)
-    for chunk in _chunks(index.edge_count[part]):
-        count, edges = index.part_edges(part[chunk])
-        per_edge = edge_entry(legs, leg[chunk], count, edges)
-        entry[chunk] = np.minimum.reduceat(per_edge, np.cumsum(count) - count)
+    if index.edge_count[part].sum() <= TWO_PASSES_FROM_EDGES:
+        entry = _entries(index, legs, leg, part)
+    else:
+        # A part reached on a leg is often still within reach on the next: solve each part's
+        # earliest leg first, and its later legs only if that one did not reach it.
+        order = np.lexsort((leg, part))
+        leg, part = leg[order], part[order]
+        earliest = np.ones(part.size, dtype=np.bool_)
+        earliest[1:] = part[1:] != part[:-1]
+        entry = np.full(part.size, np.inf)
+        entry[earliest] = _entries(index, legs, leg[earliest], part[earliest])
+        later = ~earliest & ~np.isfinite(entry[earliest])[np.cumsum(earliest) - 1]
+        entry[later] = _entries(index, legs, leg[later], part[later])
     reached = np.isfinite(entry)
     return part[reached], legs.table[leg[reached], START] + entry[reached]
 
 
-def _chunks(count: Indices) -> list[slice]:
-    """Runs of pairs with about EDGES_PER_CHUNK edges in all. Arrays of that size stay in the
-    allocator's free lists; much larger ones go back to the OS and come back as page faults
-    on every call, which tripled the time on dense paths."""
-    if not count.size:
-        return []
-    total = np.cumsum(count)
-    cuts = np.searchsorted(total, np.arange(EDGES_PER_CHUNK, total[-1], EDGES_PER_CHUNK))
-    bounds = [0, *np.unique(cuts + 1).tolist(), count.size]
-    return [slice(lo, hi) for lo, hi in pairwise(bounds) if lo < hi]
+def _entries(index: ZoneIndex, legs: Legs, leg: Indices, part: Indices) -> Floats:
+    """For each (leg, part) pair, the first time on the leg the reach touches the part."""
+    if not part.size:
+        return np.empty(0)
+    count, edges = index.part_edges(part)
+    return np.minimum.reduceat(edge_entry(legs, leg, count, edges), np.cumsum(count) - count)
 
 
 def _exposures(

@@ -11,7 +11,7 @@ from tests.unit.geo.samples import NOW, state
 from tanbih.coalition import load_coalition
 from tanbih.domain.coalition import Zone
 from tanbih.domain.threat import Impact, ThreatClass
-from tanbih.geo import ZoneIndex, predict_exposures
+from tanbih.geo import ZoneIndex, predict_exposures, prediction
 
 
 @pytest.fixture(scope="module")
@@ -75,3 +75,18 @@ def test_a_drone_over_the_saudi_desert_is_already_over_saudi_territory(index: Zo
         state(24.0, 45.0, 50.0, 0.0), ThreatClass.UAV, None, index, horizon_s=900, now=NOW
     )
     assert [(e.zone_id, e.eta) for e in found] == [("sa-territory.1", NOW)]
+
+
+def test_solving_earliest_legs_first_changes_no_exposure(
+    index: ZoneIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cruise missile across Israel gives the same exposures in one pass and in two."""
+    cruise = state(32.3, 34.2, 250.0, 100.0)
+    found = {}
+    for passes, threshold in (("one", 10**9), ("two", 0)):
+        monkeypatch.setattr(prediction, "TWO_PASSES_FROM_EDGES", threshold)
+        found[passes] = predict_exposures(
+            cruise, ThreatClass.CRUISE_MISSILE, None, index, horizon_s=900, now=NOW
+        )
+    assert len(found["one"]) > 100
+    assert found["two"] == found["one"]
