@@ -38,11 +38,12 @@ class Legs:
     @classmethod
     def through(cls, offsets_s: Floats, x: Floats, y: Floats, reach: Floats) -> Legs:
         """The legs joining consecutive samples (time, plane point, reach) of a path."""
-        duration = np.diff(offsets_s)
-        start = np.column_stack([x, y, reach])
-        rate = np.diff(start, axis=0) / duration[:, None]
-        table = [offsets_s[:-1], duration, start[:-1, :2], rate[:, :2], start[:-1, 2], rate[:, 2]]
-        return cls(np.column_stack(table))
+        table = np.empty((offsets_s.size - 1, 8))
+        table[:, START], table[:, DURATION] = offsets_s[:-1], np.diff(offsets_s)
+        for at, rate, samples in ((X, VX, x), (Y, VY, y), (REACH, GROWTH, reach)):
+            table[:, at] = samples[:-1]
+            table[:, rate] = np.diff(samples) / table[:, DURATION]
+        return cls(table)
 
     def boxes(self) -> tuple[Floats, Floats, Floats, Floats]:
         """Each leg's bounding box grown by its reach at the end (xmin, ymin, xmax, ymax)."""

@@ -45,3 +45,27 @@ class WgsGeodesy:
             np.full(count, lon), np.full(count, lat), np.full(count, azimuth_deg), distances_m
         )
         return np.asarray(lat2, dtype=np.float64), np.asarray(lon2, dtype=np.float64)
+
+    def along(
+        self, lat: float, lon: float, azimuth_deg: float, start_m: float, step_m: float, count: int
+    ) -> tuple[Floats, Floats]:
+        """Latitudes and longitudes of ``count`` points ``step_m`` apart on the geodesic leaving
+        (lat, lon) along ``azimuth_deg``, the first ``start_m`` from it (negative: behind).
+
+        Several times faster than :meth:`forward_many` for evenly spaced points: pyproj walks
+        one geodesic line instead of solving a problem per point.
+        """
+        lon1, lat1, azimuth1 = self._geod.fwd(
+            lon, lat, azimuth_deg, start_m, return_back_azimuth=False
+        )
+        line = self._geod.fwd_intermediate(
+            lon1,
+            lat1,
+            azimuth1,
+            npts=count,
+            del_s=step_m,
+            initial_idx=0,
+            terminus_idx=0,
+            return_back_azimuth=True,
+        )
+        return np.asarray(line.lats, dtype=np.float64), np.asarray(line.lons, dtype=np.float64)

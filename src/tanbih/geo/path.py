@@ -118,6 +118,19 @@ def sample_path(
     return PathSamples(offsets_s, lat, lon, uncertainty.radius_m(np.maximum(flown, 0.0)))
 
 
+def leg_samples(
+    kinematics: Kinematics, uncertainty: Uncertainty, *, horizon_s: float, now: datetime
+) -> PathSamples:
+    """:func:`sample_path` at :func:`leg_offsets`: the same points, found faster."""
+    offsets = leg_offsets(kinematics.speed_mps, horizon_s)
+    start = kinematics.speed_mps * (now - kinematics.time).total_seconds()
+    lat, lon = wgs84().along(
+        kinematics.lat, kinematics.lon, kinematics.heading_deg, start, LEG_M, offsets.size
+    )
+    flown = start + LEG_M * np.arange(offsets.size)
+    return PathSamples(offsets, lat, lon, uncertainty.radius_m(np.maximum(flown, 0.0)))
+
+
 def impact_offset_s(kinematics: Kinematics, impact: Impact, now: datetime) -> float:
     """Seconds from ``now`` to the impact: its stated time, else the distance at the state's
     speed (at once if the threat is not moving); never before ``now``."""

@@ -30,8 +30,7 @@ from tanbih.geo.path import (
     UNCERTAINTY,
     Uncertainty,
     impact_offset_s,
-    leg_offsets,
-    sample_path,
+    leg_samples,
 )
 from tanbih.geo.plane import Floats
 from tanbih.geo.zone_index import TOLERANCE_M, Indices, ZoneIndex
@@ -75,12 +74,11 @@ def _corridor_arrivals(
     kinematics: Kinematics, model: Uncertainty, index: ZoneIndex, *, horizon_s: float, now: datetime
 ) -> tuple[Indices, Floats]:
     """(part, seconds after now) for each part the corridor reaches, at its first arrival."""
-    offsets = leg_offsets(kinematics.speed_mps, horizon_s)
-    path = sample_path(kinematics, model, offsets_s=offsets, now=now)
+    path = leg_samples(kinematics, model, horizon_s=horizon_s, now=now)
     x, y = index.plane.project_path(path.lat, path.lon)
     reach = index.plane.plane_metres(path.lat, path.radius_m + TOLERANCE_M)
     at_once = index.parts_within(float(x[0]), float(y[0]), float(reach[0]))
-    part, offset_s = _first_arrivals(index, Legs.through(offsets, x, y, reach), at_once)
+    part, offset_s = _first_arrivals(index, Legs.through(path.offsets_s, x, y, reach), at_once)
     return np.concatenate([at_once, part]), np.concatenate([np.zeros(at_once.size), offset_s])
 
 
@@ -88,6 +86,8 @@ def _first_arrivals(index: ZoneIndex, legs: Legs, at_once: Indices) -> tuple[Ind
     """(part, seconds after now) for each part some leg reaches, at each leg that may be the
     first to. Zones with a part in ``at_once`` are reached already and not looked for."""
     leg, part = index.parts_in_boxes(*legs.boxes())
+    if not leg.size:
+        return part, np.empty(0)
     if at_once.size:
         reached = np.zeros(len(index.zones), dtype=np.bool_)
         reached[index.part_zone[at_once]] = True

@@ -10,7 +10,7 @@ from tests.unit.geo.samples import NOW, point_at, state
 
 from tanbih.domain.threat import Impact, ThreatClass
 from tanbih.geo import BALLISTIC, UNCERTAINTY, Uncertainty, predict_path
-from tanbih.geo.path import LEG_M, impact_offset_s, leg_offsets, sample_path
+from tanbih.geo.path import LEG_M, impact_offset_s, leg_offsets, leg_samples, sample_path
 
 
 def test_samples_lie_on_the_geodesic_at_the_distance_flown_since_the_state() -> None:
@@ -99,3 +99,15 @@ def test_a_ballistic_path_for_display_stops_at_its_impact() -> None:
     )
     assert path.points[-1][2] == NOW + timedelta(seconds=45)
     assert len(path.points) == 10
+
+
+def test_leg_samples_are_the_path_at_the_leg_offsets() -> None:
+    """Walking the geodesic in even steps gives the points and radii of solving each one."""
+    old = state(31.0, 34.0, 230.0, 123.0, time=NOW - timedelta(seconds=7))
+    model = UNCERTAINTY[ThreatClass.CRUISE_MISSILE]
+    walked = leg_samples(old, model, horizon_s=600, now=NOW)
+    solved = sample_path(old, model, offsets_s=leg_offsets(230.0, 600), now=NOW)
+    assert walked.offsets_s == pytest.approx(solved.offsets_s)
+    assert walked.lat == pytest.approx(solved.lat, abs=1e-11)
+    assert walked.lon == pytest.approx(solved.lon, abs=1e-11)
+    assert walked.radius_m == pytest.approx(solved.radius_m)
