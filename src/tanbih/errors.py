@@ -6,6 +6,7 @@
     ├── CapError (ValueError)             a CAP message failed parsing or validation
     │   └── CapVersionError               CAP 1.0/1.1, or a document that is not CAP at all
     ├── CoalitionError (ValueError)       the coalition file is missing or invalid
+    ├── ConfigurationError (ValueError)   the node's own settings or channel file are invalid
     ├── StoreError (RuntimeError)         the store failed; the caller's write did not happen
     │   └── StoreConflictError            a unique fact (sender + identifier) already stored
     └── AccessDeniedError (PermissionError)    a caller lacks a valid token or the role for an act
@@ -57,6 +58,10 @@ class CapVersionError(CapError):
 
 class CoalitionError(_ProblemsError, ValueError):
     """The coalition file is missing or invalid; problems name the path inside the file."""
+
+
+class ConfigurationError(_ProblemsError, ValueError):
+    """The node's own settings or channel file are invalid; problems name the setting."""
 
 
 class StoreError(TanbihError, RuntimeError):

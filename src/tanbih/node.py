@@ -1,42 +1,72 @@
 """The composition root: the one place a node is assembled from its settings.
 
-Read top to bottom, ``start_node`` is the flow as built so far::
+Read top to bottom, ``start_node`` is the flow as built::
 
-    coalition file ─► store (migrated, coalition synced)
     observations ─► assess (fuse, predict over the zone index, decide stages, issue CAP) ─┐
-    partners' CAP ─────────────────────────────────────────────────────────────────────────┴─►
-        accept (lifecycle + durable write)
-
-Later stages (route, outbox, dispatch, escalate) join here.
+    partners' CAP ─────────────────────────────────────────────────────────────────────────┤
+        ▼                                                                                  │
+    accept (lifecycle) + route (who, which channels, escalation timers) ─► store: message, ┘
+        notifications and timers in one transaction (the outbox)
+    dispatch: claim ─► dedup against the delivery log ─► prepare (words, ack token) ─► channel
+        ─► settle (retry with backoff, or failed at the deadline)
+    escalate: due timers ─► next step's notifications          acknowledge: stops a partner's
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import socket
 from collections.abc import Mapping
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import structlog
 
 from tanbih import cap
+from tanbih.adapters.channels.registry import build_channels
+from tanbih.adapters.channels.settings import ChannelSettings
+from tanbih.adapters.channels.unconfigured import UnconfiguredChannel
 from tanbih.adapters.clock import SystemClock
+from tanbih.adapters.console_stream import ConsoleChannel, ConsoleHub
 from tanbih.adapters.metrics import NodeMetrics
+from tanbih.adapters.secret_file import node_secret
 from tanbih.adapters.store import open_store
+from tanbih.channel_config import load_channel_settings
 from tanbih.coalition import load_coalition
 from tanbih.domain.cap import Alert
-from tanbih.domain.coalition import Coalition, Partner, Zone
+from tanbih.domain.coalition import ChannelKind, Coalition, Partner, Zone
 from tanbih.domain.expiry import covered_region
 from tanbih.domain.issuance import IssuancePolicy
+from tanbih.domain.notification import AckRoute, Attempt, Notification
+from tanbih.domain.records import AlertRecord
 from tanbih.geo import WgsGeodesy, ZoneIndex
+from tanbih.geo.area_owners import AreaOwners
 from tanbih.pipeline.accept import AcceptAlert, Accepted, AlreadyKnown
+from tanbih.pipeline.acknowledge import Acknowledge
 from tanbih.pipeline.assess import Assessor
-from tanbih.ports import AlertStore, Clock
+from tanbih.pipeline.delivery_attempt import DispatchSettings
+from tanbih.pipeline.dispatch import Dispatcher
+from tanbih.pipeline.escalate import Escalator
+from tanbih.pipeline.notify_plan import PlanNotifications
+from tanbih.pipeline.prepare import PrepareDelivery
+from tanbih.ports import Clock, NodeStore
 from tanbih.settings import Settings
 
 _log = structlog.get_logger("tanbih.node")
 # A threat this far outside every zone can reach none within a warning horizon.
 REGION_MARGIN_DEG = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class Wakers:
+    """Events that wake the background loops at once instead of at their next poll."""
+
+    dispatch: asyncio.Event
+    escalate: asyncio.Event
+    review: asyncio.Event
 
 
 @dataclass(slots=True)
@@ -46,35 +76,59 @@ class Node:
     settings: Settings
     coalition: Coalition
     zones: Mapping[str, Zone]
-    store: AlertStore
+    store: NodeStore
     clock: Clock
     accept: AcceptAlert
     assessor: Assessor
+    acknowledge: Acknowledge
+    console: ConsoleHub
     metrics: NodeMetrics
+    channel_settings: ChannelSettings
+    secret: bytes
+    wakers: Wakers
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    resources: AsyncExitStack = field(default_factory=AsyncExitStack)
 
     async def close(self) -> None:
-        """Stop the background loops and release the store's connections."""
+        """Stop the background loops and release connections."""
+        self.stop.set()
         for task in self.tasks:
             task.cancel()
         for task in self.tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await self.resources.aclose()
         await self.store.close()
 
 
 async def start_node(settings: Settings, clock: Clock | None = None) -> Node:
-    """Load the coalition, open and migrate the store, assemble the pipeline, start its loops."""
+    """Load the coalition, open the store, assemble the pipeline and start its loops."""
     coalition = load_coalition(settings.coalition_file)
     store = await open_store(settings.store_url)
     await store.sync_coalition(coalition)
     clock = clock or SystemClock()
-    accept = AcceptAlert(store, clock)
-    own = coalition.partner(coalition.node.partner_id)
-    if own is None:
-        raise ValueError(f"the node's partner {coalition.node.partner_id!r} is not declared")
+    secret = node_secret(settings.node_secret, settings.secret_file)
+    own = _own_partner(coalition)
     zones = {zone.id: zone for zone in coalition.zones}
-    review = asyncio.Event()
+    metrics, console = NodeMetrics(), ConsoleHub()
+    acknowledge = Acknowledge(store, clock, metrics)
+    wakers = Wakers(asyncio.Event(), asyncio.Event(), asyncio.Event())
+
+    async def on_cap_ack(record: AlertRecord, partner: Partner) -> None:
+        await acknowledge(record.thread_id, partner.id, AckRoute.CAP_ACK)
+
+    def recorded() -> None:
+        wakers.dispatch.set()
+        wakers.escalate.set()
+
+    accept = AcceptAlert(
+        store,
+        clock,
+        plan=PlanNotifications(coalition, AreaOwners(coalition.zones), store),
+        acknowledged=on_cap_ack,
+        recorded=recorded,
+    )
 
     async def publish(alert: Alert) -> None:
         await _publish_own(accept, own, alert)
@@ -86,11 +140,73 @@ async def start_node(settings: Settings, clock: Clock | None = None) -> Node:
         policy=IssuancePolicy(sender=coalition.node.sender),
         publish=publish,
         region=covered_region(coalition.zones, REGION_MARGIN_DEG),
-        on_change=review.set,
+        on_change=wakers.review.set,
     )
-    node = Node(settings, coalition, zones, store, clock, accept, assessor, NodeMetrics())
-    node.tasks.append(asyncio.create_task(_keep_reviewing(assessor, clock, review)))
+    channel_settings = load_channel_settings(
+        settings.channels_file, settings.base_url, secret.decode()
+    )
+    node = Node(
+        settings=settings,
+        coalition=coalition,
+        zones=zones,
+        store=store,
+        clock=clock,
+        accept=accept,
+        assessor=assessor,
+        acknowledge=acknowledge,
+        console=console,
+        metrics=metrics,
+        channel_settings=channel_settings,
+        secret=secret,
+        wakers=wakers,
+    )
+    channels = build_channels(
+        channel_settings, node.resources, console=ConsoleChannel(store, console, clock)
+    )
+    for kind in ChannelKind:
+        channels.setdefault(kind, UnconfiguredChannel(kind))
+
+    def settled(notification: Notification, attempt: Attempt | None) -> None:
+        if attempt is not None:
+            metrics.settled(notification, attempt)
+        else:
+            # Suppressed as a duplicate, or out of time before any attempt.
+            kind = notification.recipient.channel.kind.value
+            metrics.notifications.labels(kind, notification.state.value).inc()
+
+    dispatcher = Dispatcher(
+        store,
+        channels,
+        PrepareDelivery(store, clock, secret, settings.base_url),
+        clock,
+        _dispatch_settings(channel_settings),
+        wake=wakers.dispatch,
+        on_settled=settled,
+    )
+    escalator = Escalator(store, coalition, clock)
+    node.tasks += [
+        asyncio.create_task(dispatcher.run(node.stop)),
+        asyncio.create_task(escalator.run(wakers.escalate, node.stop)),
+        asyncio.create_task(_keep_reviewing(assessor, clock, wakers.review)),
+    ]
     return node
+
+
+def _own_partner(coalition: Coalition) -> Partner:
+    own = coalition.partner(coalition.node.partner_id)
+    if own is None:
+        raise ValueError(f"the node's partner {coalition.node.partner_id!r} is not declared")
+    return own
+
+
+def _dispatch_settings(channels: ChannelSettings) -> DispatchSettings:
+    # SMS and calls try the carriers in turn: an attempt may take each one's whole timeout.
+    send_timeout = max(10.0, channels.http.total * max(len(channels.carriers), 1) + 1.0)
+    return DispatchSettings(
+        worker_id=f"{socket.gethostname()}-{os.getpid()}",
+        send_timeout=send_timeout,
+        lease=timedelta(seconds=send_timeout * 3),
+    )
 
 
 async def _publish_own(accept: AcceptAlert, own: Partner, alert: Alert) -> None:

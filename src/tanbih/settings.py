@@ -21,6 +21,20 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     max_body_bytes: int = 1_048_576
+    public_url: str = ""
+    channels_file: Path | None = None
+    node_secret: str = ""
+    workers: int = 1
+
+    @property
+    def base_url(self) -> str:
+        """Where people and carriers reach this node: as configured, else its listen address."""
+        return self.public_url.rstrip("/") or f"http://{self.host}:{self.port}"
+
+    @property
+    def secret_file(self) -> Path:
+        """Where the node keeps its generated secret when none is configured."""
+        return self.data_dir / "node-secret"
 
     @property
     def store_url(self) -> str:
@@ -40,4 +54,7 @@ class Settings:
             host=env.get("TANBIH_HOST", "127.0.0.1"),
             port=int(env.get("TANBIH_PORT", "8000")),
             max_body_bytes=int(env.get("TANBIH_MAX_BODY_BYTES", "1048576")),
+            public_url=env.get("TANBIH_PUBLIC_URL", ""),
+            channels_file=Path(env["TANBIH_CHANNELS"]) if env.get("TANBIH_CHANNELS") else None,
+            node_secret=env.get("TANBIH_NODE_SECRET", ""),
         )

@@ -10,20 +10,24 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 import tanbih
-from tanbih.api import alerts, health, observations
+from tanbih.api import acks, alerts, carrier_callbacks, health, observations, stream
 from tanbih.api.observation_models import ObservationJson
 from tanbih.api.problems import PROBLEM_HANDLED, handle_problem
 from tanbih.cap import AlertJson
 from tanbih.node import start_node
+from tanbih.ports import Clock
 from tanbih.settings import Settings
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """An app that starts a node from ``settings`` and closes it on shutdown."""
+def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
+    """An app that starts a node from ``settings`` and closes it on shutdown.
+
+    ``clock`` replaces the wall clock (exercises, tests).
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        node = await start_node(settings)
+        node = await start_node(settings, clock)
         app.state.node = node
         try:
             yield
@@ -44,6 +48,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(health.router)
     app.include_router(alerts.router)
     app.include_router(observations.router)
+    app.include_router(acks.router)
+    app.include_router(stream.router)
+    app.include_router(carrier_callbacks.router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

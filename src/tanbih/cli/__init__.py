@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from tanbih.cli import cap, coalition, db
+from tanbih.cli import cap, coalition, db, dispatch
 from tanbih.settings import Settings
 
 app = typer.Typer(
@@ -20,6 +20,7 @@ app = typer.Typer(
 app.add_typer(cap.app, name="cap")
 app.add_typer(coalition.app, name="coalition")
 app.add_typer(db.app, name="db")
+app.add_typer(dispatch.app, name="dispatch")
 
 
 @app.command()

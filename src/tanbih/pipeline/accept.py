@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from types import MappingProxyType
 
 from tanbih.domain.access import Act, denial, sender_denial
@@ -20,6 +21,7 @@ from tanbih.domain.lifecycle import (
 )
 from tanbih.domain.records import AlertRecord, Event, alert_id
 from tanbih.errors import AccessDeniedError, StoreConflictError
+from tanbih.pipeline.notify_plan import NotificationPlan
 from tanbih.ports import AlertStore, Clock
 
 
@@ -49,15 +51,42 @@ class Refused:
 Outcome = Accepted | AlreadyKnown | Refused
 
 
+Plan = Callable[[Alert, AlertRecord, Rule, Partner, datetime], Awaitable[NotificationPlan]]
+Acknowledged = Callable[[AlertRecord, Partner], Awaitable[None]]
+
+
+async def _nobody(*_: object) -> NotificationPlan:
+    return NotificationPlan()
+
+
+async def _ignore_ack(*_: object) -> None:
+    return None
+
+
 class AcceptAlert:
-    """The accept stage: one call per incoming message, already parsed and validated."""
+    """The accept stage: one call per incoming message, already parsed and validated.
+
+    ``plan`` routes the message (the route stage) so its notifications and timers are stored
+    in the same transaction; ``acknowledged`` hears of partners' CAP Acks once stored;
+    ``recorded`` is called after every write (it wakes the dispatcher).
+    """
 
     def __init__(
-        self, store: AlertStore, clock: Clock, clock_skew: timedelta = DEFAULT_CLOCK_SKEW
+        self,
+        store: AlertStore,
+        clock: Clock,
+        clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
+        *,
+        plan: Plan = _nobody,
+        acknowledged: Acknowledged = _ignore_ack,
+        recorded: Callable[[], None] = lambda: None,
     ) -> None:
         self._store = store
         self._clock = clock
         self._clock_skew = clock_skew
+        self._plan = plan
+        self._acknowledged = acknowledged
+        self._recorded = recorded
         # Deciding and recording must not interleave within a process, or two Updates could
         # both pass against the same thread state; the store's unique key guards across processes.
         self._lock = asyncio.Lock()
@@ -109,8 +138,14 @@ class AcceptAlert:
                 }
             ),
         )
+        plan = await self._plan(alert, record, decision.rule, partner, now)
         try:
-            await self._store.record(record, decision, event)
+            await self._store.record(
+                record, decision, event, notifications=plan.notifications, timers=plan.timers
+            )
         except StoreConflictError:
             return AlreadyKnown(record.id)
+        self._recorded()
+        if decision.rule is Rule.ACKNOWLEDGE:
+            await self._acknowledged(record, partner)
         return Accepted(record, decision.rule)

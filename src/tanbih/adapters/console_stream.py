@@ -1,0 +1,92 @@
+"""The console channel: a per-partner live stream of notifications, resumable by event id.
+
+Each console notification is appended to the event log first (its ``seq`` is the stream's event
+id), then handed to every open stream of that partner. A console that reconnects with the last
+id it saw reads what it missed from the log, then continues live: nothing is missed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from types import MappingProxyType
+
+from tanbih.domain.notification import Delivery, DeliveryOutcome, DeliveryResult
+from tanbih.domain.records import Event
+from tanbih.errors import StoreError
+from tanbih.ports import Clock, NodeStore
+
+CONSOLE_EVENT = "console.notification"
+# A console this far behind is cut off; it reconnects and catches up from the log.
+QUEUE_LIMIT = 1000
+
+
+class ConsoleHub:
+    """Hands events to the open streams of each partner."""
+
+    def __init__(self) -> None:
+        self._streams: defaultdict[str, set[asyncio.Queue[Event]]] = defaultdict(set)
+
+    @asynccontextmanager
+    async def subscribe(self, partner_id: str) -> AsyncIterator[asyncio.Queue[Event]]:
+        """A queue of the partner's events for as long as the stream is open."""
+        queue: asyncio.Queue[Event] = asyncio.Queue(QUEUE_LIMIT)
+        self._streams[partner_id].add(queue)
+        try:
+            yield queue
+        finally:
+            self._streams[partner_id].discard(queue)
+
+    def publish(self, event: Event) -> None:
+        """Give ``event`` to every open stream of its partner; a full one is left to catch up."""
+        if event.partner_id is None:
+            return
+        for queue in tuple(self._streams[event.partner_id]):
+            if not queue.full():
+                queue.put_nowait(event)
+
+    def open_streams(self, partner_id: str) -> int:
+        """How many consoles of the partner are connected."""
+        return len(self._streams[partner_id])
+
+
+class ConsoleChannel:
+    """Delivers a notification to its partner's console stream."""
+
+    def __init__(self, store: NodeStore, hub: ConsoleHub, clock: Clock) -> None:
+        self._store = store
+        self._hub = hub
+        self._clock = clock
+
+    async def send(self, delivery: Delivery) -> DeliveryResult:
+        """Log the notification as a console event and hand it to the open streams."""
+        notification = delivery.notification
+        recipient = notification.recipient
+        wording = delivery.wording
+        event = Event(
+            at=self._clock.now(),
+            kind=CONSOLE_EVENT,
+            subject=notification.alert_id,
+            partner_id=recipient.partner_id,
+            data=MappingProxyType(
+                {
+                    "key": notification.key,
+                    "alert": notification.alert_id,
+                    "status": notification.status.value,
+                    "contact": recipient.contact_id,
+                    "language": wording.language,
+                    "subject": wording.subject,
+                    "headline": wording.headline,
+                    "body": wording.body,
+                    "step": notification.escalation_step,
+                }
+            ),
+        )
+        try:
+            stored = await self._store.append_event(event)
+        except StoreError as exc:
+            return DeliveryResult(DeliveryOutcome.RETRY, error=str(exc))
+        self._hub.publish(stored)
+        return DeliveryResult(DeliveryOutcome.DELIVERED, provider_id=f"event:{stored.seq}")

@@ -1,0 +1,83 @@
+"""What a channel sends for a notification: the CAP bytes, the words, an acknowledgement token.
+
+The CAP message is read once per version and kept while its notifications go out; the words are
+in the recipient's language and marked when the message is not Actual.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import timedelta
+from itertools import islice
+
+from tanbih import cap
+from tanbih.domain.ack_token import REPLY_CODE_DIGITS, AckClaim, issue, reply_codes
+from tanbih.domain.cap import Alert
+from tanbih.domain.coalition import ChannelKind
+from tanbih.domain.notification import Delivery, Notification
+from tanbih.domain.records import AlertRecord
+from tanbih.domain.wording import word
+from tanbih.errors import StoreError
+from tanbih.ports import Clock, NodeStore
+
+# An acknowledgement link or reply code stays good this long: longer than any escalation.
+ACK_VALIDITY = timedelta(hours=12)
+_CACHED_MESSAGES = 256
+_TRIES = 8  # codes tried per width before a longer one
+_REPLY_CHANNELS = frozenset({ChannelKind.SMS, ChannelKind.VOICE})
+
+
+class PrepareDelivery:
+    """Builds a ``Delivery`` for each notification the dispatcher is about to send."""
+
+    def __init__(self, store: NodeStore, clock: Clock, secret: bytes, public_url: str) -> None:
+        self._store = store
+        self._clock = clock
+        self._secret = secret
+        self._public_url = public_url.rstrip("/")
+        self._messages: OrderedDict[str, tuple[AlertRecord, Alert]] = OrderedDict()
+
+    async def __call__(self, notification: Notification) -> Delivery:
+        """The delivery of ``notification``, with a fresh signed acknowledgement token."""
+        record, alert = await self._message(notification.alert_id)
+        recipient = notification.recipient
+        now = self._clock.now()
+        expires = now + ACK_VALIDITY
+        claim = AckClaim(notification.key, recipient.partner_id, recipient.contact_id, expires)
+        token = issue(claim, self._secret)
+        code = ""
+        if recipient.channel.kind in _REPLY_CHANNELS:
+            code = await self._reply_code(notification)
+        return Delivery(
+            notification=notification,
+            cap_xml=record.xml,
+            wording=word(alert, recipient.language),
+            ack_code=code,
+            ack_url=f"{self._public_url}/ack/{token}",
+        )
+
+    async def _message(self, alert_id: str) -> tuple[AlertRecord, Alert]:
+        cached = self._messages.get(alert_id)
+        if cached is not None:
+            self._messages.move_to_end(alert_id)
+            return cached
+        record = await self._store.get(alert_id)
+        if record is None:
+            raise StoreError(f"notification of unknown message {alert_id}")
+        message = (record, cap.parse_xml(record.xml))
+        self._messages[alert_id] = message
+        if len(self._messages) > _CACHED_MESSAGES:
+            self._messages.popitem(last=False)
+        return message
+
+    async def _reply_code(self, notification: Notification) -> str:
+        """The shortest derived code the partner has free, held for this notification."""
+        partner = notification.recipient.partner_id
+        now = self._clock.now()
+        for digits in REPLY_CODE_DIGITS:
+            for code in islice(reply_codes(notification.key, self._secret, digits), _TRIES):
+                if await self._store.save_reply_code(
+                    code, partner, notification.key, now + ACK_VALIDITY, now=now
+                ):
+                    return code
+        raise StoreError(f"no free reply code for partner {partner}")
