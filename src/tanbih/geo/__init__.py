@@ -1,7 +1,9 @@
-"""Geography for the assessment: geodesy, the zone index, and predicted paths and exposures.
+"""Geography, computation only (no I/O): pyproj for geodesics and projection, shapely 2 for
+geometry.
 
-Computation only, no I/O: pyproj for geodesics and the projection, shapely 2 for geometry.
-Build one :class:`ZoneIndex` per coalition, then call :func:`predict_exposures` per threat state.
+For the assessment: build one :class:`ZoneIndex` per coalition, then call
+:func:`predict_exposures` per threat state, and :func:`predict_path` to draw one. The uncertainty
+model is :data:`UNCERTAINTY`. (``tanbih.geo.area_owners`` serves routing.)
 """
 
 from tanbih.geo.geodesy import WgsGeodesy

@@ -4,9 +4,10 @@ On the plane a predicted path is a polyline of :class:`Legs`. Along a leg the th
 constant velocity and the corridor radius (the *reach*) grows linearly, so "the threat may be
 within reach of this edge" starts at a time with a closed form: the smaller root of a quadratic
 for the edge's end points, linear bounds for the band along the edge. It is computed with numpy
-over every (leg, edge) pair at once, some 30 ns per edge, where one shapely distance test on one
-zone costs about a microsecond and a search by bisection needs several: that made paths across
-hundreds of zones cost milliseconds. This is plane geometry; geodesy stays with pyproj.
+over every (leg, edge) pair at once, 40 to 70 ns per edge, where one shapely distance test on
+one zone costs about a microsecond and a search by bisection needs five or more: that made paths
+across hundreds of zones cost several milliseconds. This is plane geometry; geodesy stays with
+pyproj.
 
 Times are seconds from the start of the leg; ``inf`` means not during the leg.
 """
