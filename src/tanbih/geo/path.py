@@ -6,9 +6,21 @@ where it turns next, so the prediction is a corridor: at ``t`` seconds the threa
 
     r(t) = initial_m + growth × speed × (t − time of the state)
 
-of the dead-reckoned point. ``initial_m`` is the reported position's own error; ``growth`` is
-how far, as a share of the distance flown, the class can stray from a straight line. Each class
-has one line in :data:`UNCERTAINTY`. Altitude and climb do not change the ground track.
+of the dead-reckoned point (a state reported from the future, by clock skew, counts from
+``initial_m``). ``initial_m`` is the reported position's own error; ``growth`` is how far, as a
+share of the distance flown, the class can stray from its line: turns, speed changes. Each
+class has one line in :data:`UNCERTAINTY`:
+
+    class               initial_m  growth   radius after 15 min at a typical speed
+    unknown                 2,000    0.20   2 km + 0.20 × 225 km (250 m/s) = 47 km
+    aircraft                1,000    0.20   1 km + 0.20 × 180 km (200 m/s) = 37 km
+    uav                       500    0.15   0.5 km + 0.15 × 45 km (50 m/s) = 7.3 km
+    rocket                    500    0.05   (minutes of flight at most; with an impact, unused)
+    cruise_missile          1,000    0.10   1 km + 0.10 × 225 km (250 m/s) = 23.5 km
+    ballistic_missile       2,000    0.05   (with an impact point, unused)
+
+Engineering judgement, not fitted to data; a new report replaces the prediction anyway.
+Altitude and climb do not change the ground track.
 """
 
 from __future__ import annotations
@@ -83,7 +95,8 @@ class PathSamples:
 
 @dataclass(frozen=True, slots=True)
 class PredictedPath:
-    """The path to draw: (lat, lon, time) every few seconds, with the corridor radius there."""
+    """The path to draw: (lat, lon, time) every :data:`LEG_M` of flight and at the horizon,
+    with the corridor radius at each point."""
 
     points: tuple[tuple[float, float, datetime], ...]
     radii_m: tuple[float, ...]

@@ -53,19 +53,19 @@ def predict_exposures(
 
     ``uncertainty`` replaces the class's corridor model (tests use a zero-width corridor).
     """
-    parts: list[Indices] = []
+    zones: list[Indices] = []
     offsets: list[Floats] = []
     if impact is not None:
         offset = impact_offset_s(kinematics, impact, now)
         struck = index.zones_within(impact.lat, impact.lon, impact.radius_m)
-        parts.append(struck)
+        zones.append(struck)
         offsets.append(np.full(struck.shape, offset))
     if impact is None or threat_class not in BALLISTIC:
         model = UNCERTAINTY[threat_class] if uncertainty is None else uncertainty
         part, offset_s = _corridor_arrivals(kinematics, model, index, horizon_s=horizon_s, now=now)
-        parts.append(index.part_zone[part])
+        zones.append(index.part_zone[part])
         offsets.append(offset_s)
-    zone, offset_s = np.concatenate(parts), np.concatenate(offsets)
+    zone, offset_s = np.concatenate(zones), np.concatenate(offsets)
     due = offset_s <= horizon_s
     return _exposures(index, zone[due], offset_s[due], now)
 
