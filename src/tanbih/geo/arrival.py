@@ -75,37 +75,34 @@ def edge_entry(legs: Legs, leg: Indices, count: Indices, edges: Floats) -> Float
     The reach of an edge is its start's disc, its end's disc and the band between them; every
     end point of a closed ring is also some edge's start, so each edge checks its start's disc.
     """
-    # Gathering per leg, then repeating, is faster than gathering per edge.
-    t = np.repeat(np.take(legs.table, leg, axis=0), count, axis=0).T
+    # Gathered per leg then repeated, and laid out one row per quantity: contiguous rows make
+    # the arithmetic below a quarter faster than rows of the tables would.
+    t = np.repeat(np.take(legs.table, leg, axis=0).T, count, axis=1)
     ux, uy, reach, growth, duration = t[VX], t[VY], t[REACH], t[GROWTH], t[DURATION]
-    edges = edges.T
-    wx, wy = t[X] - edges[EDGE_X0], t[Y] - edges[EDGE_Y0]
-    ex, ey = edges[EX], edges[EY]
+    e = np.ascontiguousarray(edges.T)
+    wx, wy, ex, ey = t[X] - e[EDGE_X0], t[Y] - e[EDGE_Y0], e[EX], e[EY]
     vertex = _disc_entry(wx, wy, ux, uy, reach, growth)
-    # Distance from the edge's line, signed, and position along the edge (0 to 1) at time t:
-    # h0 + h1·t and l0 + l1·t. The band holds while |h| <= reach + growth·t and 0 <= l <= 1.
-    h0 = (ex * wy - ey * wx) * edges[INV_LENGTH]
-    h1 = (ex * uy - ey * ux) * edges[INV_LENGTH]
-    l0 = (ex * wx + ey * wy) * edges[INV_SQUARED]
-    l1 = (ex * ux + ey * uy) * edges[INV_SQUARED]
-    # The gap between the line and the reach closes at ``closing`` per second (opens if < 0).
-    gap, closing = np.abs(h0) - reach, growth - np.copysign(1.0, h0) * h1
-    crossing = closing - 2 * growth
-    never = np.full(gap.shape, _NEVER)
     with np.errstate(divide="ignore", invalid="ignore"):
-        enter = np.where(
-            gap <= 0, 0.0, np.divide(gap, closing, out=never.copy(), where=closing > 0)
-        )
-        # Once in, the band is left on the near side if the gap opens again, or on the far
-        # side when the threat crosses the line faster than the reach grows.
-        leave = np.minimum(
-            np.divide(gap, closing, out=never.copy(), where=closing < 0),
-            np.divide(gap + 2 * reach, crossing, out=never.copy(), where=crossing > 0),
-        )
+        # Distance from the edge's line, signed, and position along the edge (0 to 1) at time
+        # t: h0 + h1·t and l0 + l1·t. The band holds while |h| <= reach + growth·t, 0 <= l <= 1.
+        h0 = (ex * wy - ey * wx) * e[INV_LENGTH]
+        h1 = (ex * uy - ey * ux) * e[INV_LENGTH]
+        l0 = (ex * wx + ey * wy) * e[INV_SQUARED]
+        l1 = (ex * ux + ey * uy) * e[INV_SQUARED]
+        # The gap between the line and the reach closes at ``closing`` per second (opens if
+        # < 0). Once in, the band is left on the near side if the gap opens again, or on the
+        # far side when the threat crosses the line faster than the reach grows.
+        gap = np.abs(h0) - reach
+        closing = growth - np.copysign(1.0, h0) * h1
+        crossing = closing - 2 * growth
+        ratio = gap / closing
+        enter = np.where(gap <= 0, 0.0, np.where(closing > 0, ratio, _NEVER))
+        near = np.where(closing < 0, ratio, _NEVER)
+        far = np.where(crossing > 0, (gap + 2 * reach) / crossing, _NEVER)
         # 0 <= l0 + l1·t <= 1; with l1 = 0 the bounds are both -inf, both inf, or -inf and inf.
         first, second = -l0 / l1, (1.0 - l0) / l1
     early = np.maximum(np.maximum(enter, np.minimum(first, second)), 0.0)
-    late = np.minimum(np.minimum(leave, np.maximum(first, second)), duration)
+    late = np.minimum(np.minimum(np.minimum(near, far), np.maximum(first, second)), duration)
     band = np.where(early <= late, early, _NEVER)
     return np.minimum(np.where(vertex <= duration, vertex, _NEVER), band)
 
