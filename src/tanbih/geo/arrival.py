@@ -4,7 +4,7 @@ On the plane a predicted path is a polyline of :class:`Legs`. Along a leg the th
 constant velocity and the corridor radius (the *reach*) grows linearly, so "the threat may be
 within reach of this edge" starts at a time with a closed form: the smaller root of a quadratic
 for the edge's end points, linear bounds for the band along the edge. It is computed with numpy
-over every (leg, edge) pair at once, 40 to 70 ns per edge, where one shapely distance test on
+over every (leg, edge) pair at once, 30 to 60 ns per edge, where one shapely distance test on
 one zone costs about a microsecond and a search by bisection needs five or more: that made paths
 across hundreds of zones cost several milliseconds. This is plane geometry; geodesy stays with
 pyproj.
