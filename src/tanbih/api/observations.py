@@ -21,7 +21,7 @@ from tanbih.node import Node
 router = APIRouter(prefix="/api/v1", tags=["assessment"])
 
 MAX_BATCH = 1000
-_BATCH = TypeAdapter(ObservationJson | list[ObservationJson])
+_BATCH = TypeAdapter(list[ObservationJson])
 
 
 class ObservationResult(BaseModel):
@@ -82,13 +82,13 @@ async def post_observations(
 
 
 def _observations(body: bytes, partner_id: str, node: Node) -> list[Observation]:
+    is_batch = body.lstrip()[:1] == b"["
     try:
-        parsed = _BATCH.validate_json(body)
+        parsed = (
+            _BATCH.validate_json(body) if is_batch else ObservationJson.model_validate_json(body)
+        )
     except ValidationError as exc:
-        problems = [
-            Problem(".".join(str(p) for p in e["loc"]) or "(body)", e["msg"]) for e in exc.errors()
-        ]
-        raise _invalid(problems) from exc
+        raise _invalid([Problem(_where(e["loc"]), e["msg"]) for e in exc.errors()]) from exc
     batch = parsed if isinstance(parsed, list) else [parsed]
     if not batch or len(batch) > MAX_BATCH:
         raise _invalid([Problem("(body)", f"send 1 to {MAX_BATCH} observations, not {len(batch)}")])
@@ -103,6 +103,12 @@ def _observations(body: bytes, partner_id: str, node: Node) -> list[Observation]
     if problems:
         raise _invalid(problems)
     return observations
+
+
+def _where(location: tuple[int | str, ...]) -> str:
+    """A pydantic error location as the API names fields: ``[1].position.lat``."""
+    parts = [f"[{part}]" if isinstance(part, int) else f".{part}" for part in location]
+    return "".join(parts).lstrip(".") or "(body)"
 
 
 def _invalid(problems: list[Problem]) -> ApiProblem:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from tanbih.cli import cap, coalition, db, dispatch
+from tanbih.cli import cap, coalition, db, dispatch, observe
 from tanbih.settings import Settings
 
 app = typer.Typer(
@@ -21,6 +21,8 @@ app.add_typer(cap.app, name="cap")
 app.add_typer(coalition.app, name="coalition")
 app.add_typer(db.app, name="db")
 app.add_typer(dispatch.app, name="dispatch")
+app.command()(observe.observe)
+app.command()(observe.assess)
 
 
 @app.command()
