@@ -17,6 +17,7 @@ from tanbih.domain.notification import (
     Notification,
     NotificationState,
 )
+from tanbih.domain.observation import Observation
 from tanbih.domain.records import AlertQuery, AlertRecord, Event
 
 
@@ -218,7 +219,21 @@ class OutboxStore(Protocol):
         ...
 
 
-class NodeStore(AlertStore, OutboxStore, Protocol):
+class ObservationLog(Protocol):
+    """Every observation partners reported, as received."""
+
+    async def record_observations(
+        self, reports: Sequence[Observation], received_at: datetime
+    ) -> list[bool]:
+        """Keep ``reports`` in one transaction; for each, whether it was new (not a resend)."""
+        ...
+
+    async def observation_count(self) -> int:
+        """How many reports the log holds."""
+        ...
+
+
+class NodeStore(AlertStore, OutboxStore, ObservationLog, Protocol):
     """Everything a node keeps: messages, the coalition, the event log and the outbox."""
 
 

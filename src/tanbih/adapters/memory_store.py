@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from types import MappingProxyType
 
+from tanbih.adapters.memory_observations import MemoryObservations
 from tanbih.adapters.memory_outbox import MemoryOutbox
 from tanbih.domain.coalition import Coalition, Partner, Zone
 from tanbih.domain.lifecycle import KnownMessage, Thread, Transition
@@ -21,14 +22,15 @@ from tanbih.domain.records import AlertQuery, AlertRecord, Event
 from tanbih.errors import StoreConflictError, StoreError
 
 
-class MemoryStore(MemoryOutbox):
+class MemoryStore(MemoryOutbox, MemoryObservations):
     """The stores' contract over dicts and lists; every method is atomic (no ``await`` inside)."""
 
     def __init__(self) -> None:
         self._records: dict[str, AlertRecord] = {}
         self._known: dict[tuple[str, str], KnownMessage] = {}
         self._threads: dict[str, Thread] = {}
-        super().__init__(self._records, self._threads)
+        MemoryOutbox.__init__(self, self._records, self._threads)
+        MemoryObservations.__init__(self)
         self._events: list[Event] = []
         self._partners: dict[str, Partner] = {}
         self._zones: dict[str, Zone] = {}

@@ -67,8 +67,15 @@ async def post_observations(
         raise AccessDeniedError(reason)
     body = await read_body(request, node.settings.max_body_bytes)
     observations = _observations(body, partner.id, node)
+    # Kept before anything is assessed or answered: nothing accepted is lost.
+    fresh = await node.store.record_observations(observations, node.clock.now())
     results: list[ObservationResult] = []
-    for obs in observations:
+    for obs, new in zip(observations, fresh, strict=True):
+        if not new:
+            results.append(
+                ObservationResult(id=obs.id, threat=None, association="duplicate", issued=[])
+            )
+            continue
         outcome = await node.assessor.observe(obs, node.clock.now())
         results.append(
             ObservationResult(

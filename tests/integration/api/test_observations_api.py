@@ -57,7 +57,7 @@ async def test_observation_becomes_a_threat_and_an_early_warning(api: Api) -> No
 
 
 async def test_a_batch_from_two_partners_fuses_into_one_threat(api: Api) -> None:
-    """Jordan's report of the same drone joins Israel's threat; a resend is a duplicate."""
+    """Jordan's report of the same drone joins Israel's threat; a resend is kept once."""
     await api.client.post("/api/v1/observations", json=report(), headers=api.auth("il"))
     jordan = report(id="jo-1", trackId="jo-trk-2", position={"lat": 32.8003, "lon": 34.7504})
     batch = [jordan, jordan]
@@ -68,6 +68,7 @@ async def test_a_batch_from_two_partners_fuses_into_one_threat(api: Api) -> None
     assert again["association"] == "duplicate"
     [threat] = (await api.client.get("/api/v1/threats", headers=api.auth("il"))).json()
     assert threat["sources"] == ["il", "jo"]
+    assert await api.node.store.observation_count() == 2
 
 
 @pytest.mark.parametrize(
@@ -98,6 +99,7 @@ async def test_invalid_reports_are_refused_naming_the_field_and_nothing_is_asses
         problem["errors"]
     )
     assert (await api.client.get("/api/v1/threats", headers=api.auth("il"))).json() == []
+    assert await api.node.store.observation_count() == 0
 
 
 async def test_reports_need_a_token(api: Api) -> None:

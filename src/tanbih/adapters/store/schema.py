@@ -238,3 +238,16 @@ reply_codes = Table(
     Column("notification_key", NotificationKey, ForeignKey("notifications.key"), nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),
 )
+
+# Every observation a partner reported, kept as received (append-only): nothing accepted is
+# lost, and a report resent after a restart is recognised by (partner, id).
+observations = Table(
+    "observations",
+    metadata,
+    Column("partner_id", Text, primary_key=True),
+    Column("id", Text, primary_key=True),
+    Column("time", UtcDateTime, nullable=False),
+    Column("received_at", UtcDateTime, nullable=False, index=True),
+    Column("status", String(16), nullable=False),
+    Column("body", JSON, nullable=False),
+)

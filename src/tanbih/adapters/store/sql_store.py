@@ -20,6 +20,7 @@ from tanbih.adapters.store.migrate import upgrade
 from tanbih.adapters.store.outbox_writes import add_notifications, save_timers
 from tanbih.adapters.store.schema import alerts, events, partners, threads, zones
 from tanbih.adapters.store.sql_escalation import SqlEscalation
+from tanbih.adapters.store.sql_observations import SqlObservations
 from tanbih.adapters.store.sql_outbox import SqlOutbox
 from tanbih.domain.coalition import Coalition, Partner, Zone
 from tanbih.domain.lifecycle import KnownMessage, Thread, Transition
@@ -35,7 +36,7 @@ async def open_store(url: str, *, migrate: bool = True) -> SqlStore:
     return SqlStore(create_engine(url))
 
 
-class SqlStore(SqlOutbox, SqlEscalation):
+class SqlStore(SqlOutbox, SqlEscalation, SqlObservations):
     """``AlertStore`` and ``OutboxStore`` over SQLAlchemy Core; build it with ``open_store``."""
 
     async def known(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], KnownMessage]:

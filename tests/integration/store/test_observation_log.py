@@ -1,0 +1,50 @@
+"""The observation log on every backend: kept as received, resends recognised."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tanbih.domain.cap import Status
+from tanbih.domain.observation import Observation
+from tanbih.domain.threat import Impact, ThreatClass
+from tanbih.ports import NodeStore
+
+T0 = datetime(2026, 11, 29, 18, 0, tzinfo=UTC)
+REPORT = Observation(
+    id="r1",
+    partner_id="il",
+    sensor_id="radar",
+    time=T0,
+    lat=32.8,
+    lon=34.7,
+    alt_m=300.0,
+    speed_mps=50.0,
+    heading_deg=90.0,
+    threat_class=ThreatClass.BALLISTIC_MISSILE,
+    confidence=0.9,
+    status=Status.EXERCISE,
+    impact=Impact(32.1, 34.8, 2_000.0, T0 + timedelta(minutes=5)),
+)
+
+
+async def test_reports_are_kept_and_resends_recognised(store: NodeStore) -> None:
+    """A batch is kept once; the same (partner, id) again, or twice in one batch, is not new."""
+    other = replace(REPORT, id="r2")
+    same_id_other_partner = replace(REPORT, partner_id="jo")
+    first = await store.record_observations([REPORT, other, REPORT], T0)
+    assert first == [True, True, False]
+    again = await store.record_observations(
+        [REPORT, same_id_other_partner], T0 + timedelta(seconds=1)
+    )
+    assert again == [False, True]
+    assert await store.observation_count() == 3
+
+
+@pytest.mark.parametrize("reports", [[]])
+async def test_an_empty_batch_writes_nothing(store: NodeStore, reports: list[Observation]) -> None:
+    """Nothing to keep is not an error."""
+    assert await store.record_observations(reports, T0) == []
+    assert await store.observation_count() == 0
