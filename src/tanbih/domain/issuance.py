@@ -244,14 +244,26 @@ def _info(
 
 
 def _area(zone: Zone, language: str) -> Area:
-    ring = [Point(lat, lon) for lat, lon in zone.rings[0]]
-    if ring[0] != ring[-1]:
-        ring.append(ring[0])  # CAP polygons are closed; a zone ring may come open
-    return Area(
-        area_desc=zone.name(language),
-        polygons=(Polygon(tuple(ring)),),
-        geocodes=(NamedValue("tanbih:zone", zone.id),),
-    )
+    # A threat's whole picture is reissued at each change: build each zone's area once.
+    key = (zone.id, language, zone.rings[0])
+    area = _AREAS.get(key)
+    if area is None:
+        points = [Point(lat, lon) for lat, lon in zone.rings[0]]
+        if points[0] != points[-1]:
+            points.append(points[0])  # CAP polygons are closed; a zone ring may come open
+        area = Area(
+            area_desc=zone.name(language),
+            polygons=(Polygon(tuple(points)),),
+            geocodes=(NamedValue("tanbih:zone", zone.id),),
+        )
+        if len(_AREAS) >= _AREAS_KEPT:
+            _AREAS.clear()
+        _AREAS[key] = area
+    return area
+
+
+_AREAS: dict[tuple[str, str, tuple[tuple[float, float], ...]], Area] = {}
+_AREAS_KEPT = 20_000
 
 
 def _note(threat: Threat) -> str | None:

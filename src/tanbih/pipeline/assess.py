@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,14 +26,23 @@ from tanbih.domain.fusion import Association, Threat, fuse
 from tanbih.domain.issuance import IssuancePolicy, WarningThread, issue_warning
 from tanbih.domain.lifecycle import Stage
 from tanbih.domain.observation import Observation
-from tanbih.domain.threat import Geodesy, ZoneExposure
-from tanbih.domain.warning import WarningTiming, decide_warnings, stages_after
+from tanbih.domain.threat import Geodesy, Kinematics, ZoneExposure
+from tanbih.domain.warning import StageChange, WarningTiming, decide_warnings, stages_after
 from tanbih.geo.prediction import predict_exposures
 from tanbih.geo.zone_index import ZoneIndex
 
 Publish = Callable[[Alert], Awaitable[None]]
 # How long a report id is remembered to drop resent copies: longer than any report may be old.
 SEEN_FOR = timedelta(minutes=15)
+# Early-warning changes of one threat (zones joining or leaving its path) are gathered into at
+# most one message per this period; take-shelter and the threat's end go out at once.
+COALESCE = timedelta(seconds=10)
+# A report that keeps to the last prediction reuses its exposures (their ETAs can only be
+# earlier than a new prediction's, never later) until the prediction is this old.
+PREDICTION_REUSE = timedelta(seconds=30)
+REUSE_POSITION_M = 300.0
+REUSE_HEADING_DEG = 3.0
+REUSE_SPEED_SHARE = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +54,8 @@ class TrackedThreat:
     exposures: tuple[ZoneExposure, ...]
     thread: WarningThread
     review_at: datetime | None
+    last_issued: datetime | None = None
+    predicted_from: Kinematics | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +99,10 @@ class Assessor:
         self._make_id = make_id
         self._on_change = on_change
         self._tracked: dict[str, TrackedThreat] = {}
-        self._seen: dict[tuple[str, str], datetime] = {}
+        # Kept beside ``_tracked`` so an observation costs no scan of every threat.
+        self._live: dict[str, Threat] = {}
+        self._by_track: dict[tuple[str, str], str] = {}
+        self._seen: OrderedDict[tuple[str, str], datetime] = OrderedDict()
         # One observation or review at a time: each reads and replaces the whole threat state.
         self._lock = asyncio.Lock()
 
@@ -109,8 +124,7 @@ class Assessor:
             if seen_key in self._seen:
                 return Assessment("", Association.NEW, (), duplicate=True)
             self._seen[seen_key] = now
-            live = {k: t.threat for k, t in self._tracked.items() if t.threat.is_live}
-            fused = fuse(live, obs, now, self._geodesy, self._make_id())
+            fused = fuse(self._candidates(obs), obs, now, self._geodesy, self._make_id())
             previous = self._tracked.get(fused.threat.id)
             issued = await self._assess(fused.threat, previous, now)
             return Assessment(fused.threat.id, fused.association, issued)
@@ -118,8 +132,7 @@ class Assessor:
     async def review(self, now: datetime) -> tuple[Alert, ...]:
         """End threats lost from sight or from the region, and raise zones that came due."""
         async with self._lock:
-            live = {k: t.threat for k, t in self._tracked.items() if t.threat.is_live}
-            ended = {t.id: t for t in expire(live, now, self._geodesy, self._region.contains)}
+            ended = {t.id: t for t in expire(self._live, now, self._geodesy, self._region.contains)}
             issued: list[Alert] = []
             for threat_id, tracked in list(self._tracked.items()):
                 threat = ended.get(threat_id, tracked.threat)
@@ -134,7 +147,10 @@ class Assessor:
         stages = previous.stages if previous else {}
         thread = previous.thread if previous else WarningThread(threat.id)
         exposures: tuple[ZoneExposure, ...] = ()
-        if threat.is_live:
+        predicted_from = None
+        if threat.is_live and previous is not None and self._keeps_course(previous, threat):
+            exposures, predicted_from = previous.exposures, previous.predicted_from
+        elif threat.is_live:
             exposures = predict_exposures(
                 threat.state,
                 threat.threat_class,
@@ -143,9 +159,20 @@ class Assessor:
                 horizon_s=self._timing.horizon.total_seconds(),
                 now=now,
             )
+            predicted_from = threat.state
         decision = decide_warnings(
             exposures, stages, now, threat_ended=not threat.is_live, timing=self._timing
         )
+        last_issued = previous.last_issued if previous else None
+        held_until = _held_until(decision.changes, threat, last_issued, now)
+        if held_until is not None:
+            review_at = min(filter(None, (decision.review_at, held_until)))
+            held = TrackedThreat(
+                threat, stages, exposures, thread, review_at, last_issued, predicted_from
+            )
+            self._remember(held, threat)
+            self._on_change()
+            return ()
         after = stages_after(stages, decision)
         issue = issue_warning(
             threat, decision.changes, after, exposures, self._zones, thread, now, self._policy
@@ -153,21 +180,86 @@ class Assessor:
         issued: tuple[Alert, ...] = ()
         if issue is not None:
             await self._publish(issue.alert)
-            thread, issued = issue.thread, (issue.alert,)
-        tracked = TrackedThreat(threat, after, exposures, thread, decision.review_at)
-        if threat.is_live or any(message.expires > now for message in thread.chain):
-            self._tracked[threat.id] = tracked
-        else:
-            self._tracked.pop(threat.id, None)
+            thread, issued, last_issued = issue.thread, (issue.alert,), now
+        tracked = TrackedThreat(
+            threat, after, exposures, thread, decision.review_at, last_issued, predicted_from
+        )
+        standing = any(message.expires > now for message in thread.chain)
+        self._remember(tracked if threat.is_live or standing else None, threat)
         # The review timer may now be due sooner.
         self._on_change()
         return issued
 
+    def _keeps_course(self, previous: TrackedThreat, threat: Threat) -> bool:
+        """Whether ``threat`` is where, and moves as, the last prediction said it would."""
+        basis, state = previous.predicted_from, threat.state
+        if basis is None or threat.impact != previous.threat.impact:
+            return False
+        if threat.threat_class is not previous.threat.threat_class:
+            return False
+        elapsed = (state.time - basis.time).total_seconds()
+        if not 0 <= elapsed <= PREDICTION_REUSE.total_seconds():
+            return False
+        turn = abs((state.heading_deg - basis.heading_deg + 180) % 360 - 180)
+        if turn > REUSE_HEADING_DEG:
+            return False
+        if abs(state.speed_mps - basis.speed_mps) > REUSE_SPEED_SHARE * max(basis.speed_mps, 1):
+            return False
+        lat, lon = self._geodesy.forward(
+            basis.lat, basis.lon, basis.heading_deg, basis.speed_mps * elapsed
+        )
+        _, off_track = self._geodesy.inverse(lat, lon, state.lat, state.lon)
+        return off_track <= REUSE_POSITION_M
+
     def _forget_seen(self, now: datetime) -> None:
         horizon = now - SEEN_FOR
-        for key in [k for k, at in self._seen.items() if at < horizon]:
-            del self._seen[key]
+        while self._seen and next(iter(self._seen.values())) < horizon:
+            self._seen.popitem(last=False)
+
+    def _candidates(self, obs: Observation) -> Mapping[str, Threat]:
+        """The threats ``obs`` may belong to: the one holding its track id, else every live one."""
+        threat_id = None
+        if obs.track_id is not None:
+            threat_id = self._by_track.get((obs.partner_id, obs.track_id))
+        if threat_id is not None:
+            threat = self._live.get(threat_id)
+            if threat is not None and threat.status == obs.status:
+                return {threat_id: threat}
+        return self._live
+
+    def _remember(self, tracked: TrackedThreat | None, threat: Threat) -> None:
+        """Keep the indexes beside ``_tracked`` in step with it."""
+        if tracked is None:
+            self._tracked.pop(threat.id, None)
+        else:
+            self._tracked[threat.id] = tracked
+        if threat.is_live and tracked is not None:
+            self._live[threat.id] = threat
+            for ref in threat.tracks:
+                self._by_track[(ref.partner_id, ref.track_id)] = threat.id
+        else:
+            self._live.pop(threat.id, None)
+            for ref in threat.tracks:
+                if self._by_track.get((ref.partner_id, ref.track_id)) == threat.id:
+                    del self._by_track[(ref.partner_id, ref.track_id)]
 
     def threat(self, threat_id: str) -> TrackedThreat | None:
         """One tracked threat by id."""
         return self._tracked.get(threat_id)
+
+
+def _held_until(
+    changes: Sequence[StageChange], threat: Threat, last_issued: datetime | None, now: datetime
+) -> datetime | None:
+    """Until when these changes may wait for the threat's next message; ``None``: send now.
+
+    Only early-warning changes of a live threat that had a message less than ``COALESCE`` ago
+    wait; a zone to take shelter, or the threat's end, never does.
+    """
+    if not changes or not threat.is_live or last_issued is None:
+        return None
+    if now - last_issued >= COALESCE:
+        return None
+    if any(change.after is Stage.TAKE_SHELTER for change in changes):
+        return None
+    return last_issued + COALESCE
