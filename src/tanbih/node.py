@@ -183,7 +183,7 @@ async def start_node(settings: Settings, clock: Clock | None = None) -> Node:
         wake=wakers.dispatch,
         on_settled=settled,
     )
-    escalator = Escalator(store, coalition, clock)
+    escalator = Escalator(store, coalition, clock, queued=wakers.dispatch.set)
     node.tasks += [
         asyncio.create_task(dispatcher.run(node.stop)),
         asyncio.create_task(escalator.run(wakers.escalate, node.stop)),

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 from tanbih import cap
 from tanbih.domain.coalition import Coalition
 from tanbih.domain.delivery_log import repeat_key
-from tanbih.domain.escalation import advance, step_recipients
-from tanbih.domain.notification import EscalationTimer, Notification
-from tanbih.domain.records import alert_id
+from tanbih.domain.escalation import DueStep, advance, step_recipients
+from tanbih.domain.notification import EscalationTimer, Notification, Recipient
+from tanbih.domain.records import AlertRecord, alert_id
 from tanbih.errors import StoreError
 from tanbih.pipeline.notify_plan import DEFAULT_DELIVERY_DEADLINE, notification_for
 from tanbih.ports import Clock, NodeStore
@@ -35,29 +36,38 @@ class Escalator:
         coalition: Coalition,
         clock: Clock,
         deadline: timedelta = DEFAULT_DELIVERY_DEADLINE,
+        *,
+        queued: Callable[[], None] = lambda: None,
     ) -> None:
         self._store = store
         self._coalition = coalition
         self._clock = clock
         self._deadline = deadline
+        self._queued = queued
 
     async def escalate_once(self, now: datetime) -> list[str]:
-        """Queue every step due at ``now``; returns the keys of the notifications queued."""
+        """Queue every step due at ``now``; returns the keys of the notifications queued.
+
+        ``queued`` (it wakes the dispatcher) is called once if any notification was queued.
+        """
         queued: list[str] = []
         for timer in await self._store.due_timers(now):
             notifications, after = await self._step(timer, now)
             queued.extend(await self._store.save_timers([after], notifications))
+        if queued:
+            self._queued()
         return queued
 
     async def run(self, wake: asyncio.Event, stop: asyncio.Event) -> None:
         """Escalate until ``stop``: on every wake-up, and at least every ``POLL_SECONDS``."""
         while not stop.is_set():
+            # Cleared before escalating, so a wake-up (a clock moved on) during it is not lost.
+            wake.clear()
             try:
                 await self.escalate_once(self._clock.now())
             except StoreError:
                 # The store is away for a moment; the timers are still there next round.
                 await asyncio.sleep(POLL_SECONDS)
-            wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), timeout=POLL_SECONDS)
 
@@ -75,15 +85,18 @@ class Escalator:
             return [], replace(after, next_due_at=None, stopped_at=now)
         languages = tuple(info.language for info in cap.parse_xml(record.xml).infos)
         notifications = [
-            replace(
-                notification_for(record, recipient, now, self._deadline, step.index),
-                key=repeat_key(
-                    notification_for(record, recipient, now, self._deadline).key, step.round
-                ),
-            )
+            self._notification(record, recipient, step, now)
             for step in due.steps
             for recipient in step_recipients(
                 step.step, self._coalition, timer.partner_id, languages, now
             )
         ]
         return notifications, after
+
+    def _notification(
+        self, record: AlertRecord, recipient: Recipient, step: DueStep, now: datetime
+    ) -> Notification:
+        """Step instance ``n`` is ``escalation_step`` n + 1 (0 is routing's notification); a
+        later round's key differs, so a repeated step is not a duplicate of the first."""
+        first = notification_for(record, recipient, now, self._deadline, step.index + 1)
+        return replace(first, key=repeat_key(first.key, step.round))
