@@ -95,7 +95,7 @@ class OutboxStore(Protocol):
     escalation timers, spent one-time tokens and SMS reply codes.
 
     Dedup is by notification key (the idempotency key): a key is stored once, and delivered
-    at most once per claim; see docs/delivery.md for what a crash can repeat.
+    at most once per claim; see docs/notification.md for what a crash can repeat.
     """
 
     async def enqueue(
@@ -155,6 +155,10 @@ class OutboxStore(Protocol):
         alert_id: str | None = None,
     ) -> list[Notification]:
         """Stored notifications matching every filter given, oldest first."""
+        ...
+
+    async def notification(self, key: str) -> Notification | None:
+        """One stored notification by its key (what a carrier callback or a token names)."""
         ...
 
     async def delivered(self, keys: Iterable[str]) -> set[str]:

@@ -138,6 +138,11 @@ class MemoryOutbox:
         ]
         return sorted(found, key=lambda n: (n.created_at, n.key))
 
+    async def notification(self, key: str) -> Notification | None:
+        """One stored notification by its key."""
+        entry = self._entries.get(key)
+        return None if entry is None else entry.notification
+
     async def delivered(self, keys: Iterable[str]) -> set[str]:
         """Those of ``keys`` that the delivery log shows delivered."""
         return {

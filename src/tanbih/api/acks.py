@@ -136,11 +136,11 @@ def _claim(token: str, node: Node) -> AckClaim:
 
 
 async def _thread_of(node: Node, claim: AckClaim) -> str:
-    for notification in await node.store.notifications(partner_id=claim.partner_id):
-        if notification.key == claim.notification_key:
-            record = await node.store.get(notification.alert_id)
-            if record is not None:
-                return record.thread_id
+    notification = await node.store.notification(claim.notification_key)
+    if notification is not None and notification.recipient.partner_id == claim.partner_id:
+        record = await node.store.get(notification.alert_id)
+        if record is not None:
+            return record.thread_id
     raise ApiProblem(404, "not-found", "Not found", "the link's notification is not known here")
 
 

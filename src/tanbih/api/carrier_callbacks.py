@@ -105,7 +105,7 @@ async def key_pressed(request: Request, node: CurrentNode, key: Key) -> Response
     press = read_key_press(await signed_form(request, node))
     if isinstance(press, Unreadable):
         raise _unreadable(press)
-    notification = await _notification(node, key)
+    notification = await node.store.notification(key)
     acknowledged = press.acknowledged and notification is not None
     if acknowledged and notification is not None:
         await _acknowledge(node, notification, AckRoute.VOICE_KEY)
@@ -124,7 +124,7 @@ async def inbound_sms(request: Request, node: CurrentNode) -> Response:
     key = None
     if partner_id is not None and sms.ack_code is not None:
         key = await node.store.reply_code(sms.ack_code, partner_id, node.clock.now())
-    notification = None if key is None else await _notification(node, key)
+    notification = None if key is None else await node.store.notification(key)
     if notification is not None:
         await _acknowledge(node, notification, AckRoute.SMS_REPLY)
     await _record(node, "sms.reply", key or "", {"from": sms.sender, "matched": key is not None})
@@ -139,13 +139,6 @@ def _partner_of_number(node: Node, number: str) -> str | None:
                 kinds = (ChannelKind.SMS, ChannelKind.VOICE)
                 if channel.kind in kinds and channel.address == number:
                     return partner.id
-    return None
-
-
-async def _notification(node: Node, key: str) -> Notification | None:
-    for notification in await node.store.notifications():
-        if notification.key == key:
-            return notification
     return None
 
 

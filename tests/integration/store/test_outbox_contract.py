@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -236,6 +237,23 @@ async def test_notifications_filter_by_event_partner_and_alert(store: NodeStore)
     assert await store.notifications(partner_id="jo") == [jo_one, jo_two]
     assert await store.notifications(alert_id=two.id, partner_id="jo") == [jo_two]
     assert await store.notifications(thread_id=one.thread_id, partner_id="xx") == []
+
+
+async def test_a_notification_is_found_by_its_key_as_last_settled(store: NodeStore) -> None:
+    """notification(key) reads one row with its state and attempts; an unknown key is None."""
+    rec = await stored_alert(store)
+    wanted, other = notification(rec, "a", ChannelKind.SMS, step=2), notification(rec, "b")
+    await store.enqueue([wanted, other])
+    await store.claim("w1", T0, LEASE, 10)
+    retry_at = T0 + 3 * SECOND
+    failed = attempt(wanted.key, DeliveryOutcome.RETRY, T0 + SECOND, error="HTTP 503")
+    await store.settle(wanted.key, failed, NotificationState.PENDING, retry_at, now=T0 + SECOND)
+
+    found = await store.notification(wanted.key)
+
+    assert found == replace(wanted, attempts=1, next_attempt_at=retry_at)
+    assert await store.notification(other.key) == other
+    assert await store.notification("no-such-key") is None
 
 
 async def test_queue_depth_counts_pending_notifications_due_by_now(store: NodeStore) -> None:

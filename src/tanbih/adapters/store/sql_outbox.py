@@ -138,6 +138,13 @@ class SqlOutbox(SqlTransactions):
             result = await conn.execute(statement)
             return [outbox_rows.notification(row) for row in result.mappings()]
 
+    async def notification(self, key: str) -> Notification | None:
+        """One stored notification by its key."""
+        statement = select(notifications).where(notifications.c.key == key)
+        async with self._reading() as conn:
+            row = (await conn.execute(statement)).mappings().one_or_none()
+        return None if row is None else outbox_rows.notification(row)
+
     async def delivered(self, keys: Iterable[str]) -> set[str]:
         """Those of ``keys`` that the delivery log shows delivered."""
         wanted = set(keys)
