@@ -67,11 +67,13 @@ class NodeMetrics:
         )
 
     def settled(self, notification: Notification, attempt: Attempt) -> None:
-        """Count one attempt; time it from acceptance when it delivered."""
+        """Count one attempt; when it delivered, time it from acceptance to its end."""
         channel = notification.recipient.channel.kind.value
         self.notifications.labels(channel, attempt.outcome.value).inc()
         if attempt.outcome is DeliveryOutcome.DELIVERED:
-            seconds = (attempt.at - notification.created_at).total_seconds()
+            # ``at`` is when the attempt began; the channel's answer came ``duration_ms`` later.
+            waited = (attempt.at - notification.created_at).total_seconds()
+            seconds = waited + attempt.duration_ms / 1000
             self.delivery_latency.labels(channel).observe(max(seconds, 0.0))
 
     def acknowledged(self, via: str, accepted_at: datetime, at: datetime) -> None:

@@ -23,7 +23,7 @@ from tanbih.domain.access import Act, denial
 from tanbih.domain.cap import Alert, MsgType, Status
 from tanbih.domain.records import AlertQuery, AlertRecord
 from tanbih.errors import AccessDeniedError, CapError
-from tanbih.pipeline.accept import Accepted, AlreadyKnown
+from tanbih.pipeline.accept import Accepted, AlreadyKnown, Outcome, Refused
 
 router = APIRouter(prefix="/api/v1/alerts", tags=["alerts"])
 
@@ -88,6 +88,13 @@ _CAP_BODY = {
 }
 
 
+_OUTCOME_LABELS: dict[type[Outcome], str] = {
+    Accepted: "accepted",
+    AlreadyKnown: "duplicate",
+    Refused: "refused",
+}
+
+
 async def read_body(request: Request, limit: int) -> bytes:
     """The request body, refused with 413 as soon as it passes ``limit`` bytes."""
     declared = request.headers.get("content-length")
@@ -144,6 +151,7 @@ async def post_alert(
     except CapError as exc:
         raise from_cap_error(exc) from exc
     outcome = await node.accept(alert, xml, partner)
+    node.metrics.messages.labels(_OUTCOME_LABELS[type(outcome)]).inc()
     if isinstance(outcome, AlreadyKnown):
         record = await node.store.get(outcome.alert_id)
         if record is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -33,7 +35,10 @@ async def healthz(node: CurrentNode) -> JSONResponse:
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
 async def metrics(node: CurrentNode) -> Response:
-    """The node's metrics in Prometheus' text format."""
+    """The node's metrics in Prometheus' text format, the outbox's depth read at the scrape."""
+    # The store away: the gauge keeps its last reading, and /healthz says why.
+    with contextlib.suppress(StoreError):
+        node.metrics.queue_depth.set(await node.store.queue_depth(node.clock.now()))
     return Response(node.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
 

@@ -45,6 +45,18 @@ def test_attempts_are_counted_by_channel_and_outcome_and_deliveries_timed() -> N
     assert 'tanbih_delivery_latency_seconds_bucket{channel="webhook",le="0.005"} 1.0' in text
 
 
+def test_delivery_latency_runs_to_the_end_of_the_attempt() -> None:
+    """An attempt begun 4 ms after acceptance that took 30 ms is timed at 34 ms."""
+    metrics = NodeMetrics()
+    notification = webhook_notification()
+    at = T0 + timedelta(milliseconds=4)
+    attempt = Attempt(notification.key, at, DeliveryOutcome.DELIVERED, duration_ms=30.0)
+    metrics.settled(notification, attempt)
+    text = metrics.exposition().decode()
+    assert 'tanbih_delivery_latency_seconds_bucket{channel="webhook",le="0.025"} 0.0' in text
+    assert 'tanbih_delivery_latency_seconds_bucket{channel="webhook",le="0.05"} 1.0' in text
+
+
 def test_each_node_has_its_own_registry() -> None:
     """Two nodes in one process keep separate counts."""
     first, second = NodeMetrics(), NodeMetrics()
