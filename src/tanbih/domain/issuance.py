@@ -168,8 +168,23 @@ def issue_warning(
     expires = _whole_second(max(latest_eta, sent) + policy.validity)
     groups = [(stage, [z for z in warned if stages[z] is stage]) for stage in _WARNING_STAGES]
     groups.append((Stage.ALL_CLEAR, cleared))
+    # The per-zone parameters are the same in every language: build them once per stage.
+    shared = {
+        stage: _parameters(threat, stage, [zones[z] for z in zone_ids], eta_of)
+        for stage, zone_ids in groups
+        if zone_ids
+    }
     infos = tuple(
-        _info(threat, stage, [zones[z] for z in zone_ids], eta_of, language, expires, policy)
+        _info(
+            threat,
+            stage,
+            [zones[z] for z in zone_ids],
+            eta_of,
+            language,
+            expires,
+            policy,
+            shared[stage],
+        )
         for language in policy.languages
         for stage, zone_ids in groups
         if zone_ids
@@ -200,6 +215,7 @@ def _info(
     language: str,
     expires: datetime,
     policy: IssuancePolicy,
+    parameters: tuple[NamedValue, ...],
 ) -> Info:
     cap = _CAP_OF_STAGE[stage]
     timed = stage is not Stage.ALL_CLEAR
@@ -213,16 +229,6 @@ def _info(
         earliest=onset,
         exercise=threat.status is Status.EXERCISE,
     )
-    parameters = [NamedValue("tanbih:threat", threat.id)]
-    if timed:
-        for zone in zones:
-            eta = _whole_second(eta_of[zone.id].eta).isoformat()
-            parameters.append(NamedValue(f"tanbih:eta:{zone.id}", eta))
-            parameters.append(
-                NamedValue(f"tanbih:shelter_seconds:{zone.id}", str(zone.shelter_seconds))
-            )
-    elif threat.ended is not None:
-        parameters.append(NamedValue("tanbih:end_reason", threat.ended.value))
     return Info(
         categories=(Category.SECURITY,),
         event=event,
@@ -238,9 +244,26 @@ def _info(
         headline=words.headline,
         description=words.description,
         instruction=words.instruction,
-        parameters=tuple(parameters),
+        parameters=parameters,
         areas=tuple(_area(zone, language) for zone in zones),
     )
+
+
+def _parameters(
+    threat: Threat, stage: Stage, zones: list[Zone], eta_of: Mapping[str, ZoneExposure]
+) -> tuple[NamedValue, ...]:
+    """The threat id, then each zone's ETA and time to shelter (or why the threat ended)."""
+    parameters = [NamedValue("tanbih:threat", threat.id)]
+    if stage is not Stage.ALL_CLEAR:
+        for zone in zones:
+            eta = _whole_second(eta_of[zone.id].eta).isoformat()
+            parameters.append(NamedValue(f"tanbih:eta:{zone.id}", eta))
+            parameters.append(
+                NamedValue(f"tanbih:shelter_seconds:{zone.id}", str(zone.shelter_seconds))
+            )
+    elif threat.ended is not None:
+        parameters.append(NamedValue("tanbih:end_reason", threat.ended.value))
+    return tuple(parameters)
 
 
 def _area(zone: Zone, language: str) -> Area:

@@ -16,7 +16,7 @@ import asyncio
 import uuid
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from tanbih.domain.cap import Alert
@@ -149,6 +149,11 @@ class Assessor:
         exposures: tuple[ZoneExposure, ...] = ()
         predicted_from = None
         if threat.is_live and previous is not None and self._keeps_course(previous, threat):
+            due = previous.review_at
+            if due is None or now < due:
+                # Same exposures, nothing come due: no stage can change. Keep the new state.
+                self._remember(replace(previous, threat=threat), threat)
+                return ()
             exposures, predicted_from = previous.exposures, previous.predicted_from
         elif threat.is_live:
             exposures = predict_exposures(
