@@ -1,0 +1,412 @@
+"""Report → first webhook, side by side with Prometheus Alertmanager, in one run.
+
+Run: ``.venv/bin/python bench/notify_vs_alertmanager.py [--no-postgres]`` (about 4 minutes).
+
+Three processes are started and stopped by this script, all on 127.0.0.1:
+
+* ``tanbih serve`` (``.venv/bin/tanbih``) on a generated coalition: ``poster`` posts, ``target``
+  is affected, its duty officer has one webhook channel, at the receiver; no escalation. The
+  store is a SQLite file in the temporary directory (WAL, ``synchronous=FULL``: the accept and
+  every outbox write are on disk before they count). With PostgreSQL on 127.0.0.1:5432 a second
+  node runs on a fresh database there (created and dropped here), unless ``--no-postgres``.
+* ``prometheus-alertmanager`` with ``group_by: ['...']`` (one alert per group), ``group_wait:
+  0s``, a webhook receiver at the same receiver, ``--cluster.listen-address=`` (no cluster).
+* The webhook receiver (``bench/_loopback.py receive``), a process of its own that answers 200 at
+  once; arrivals are stamped by the kernel (``SO_TIMESTAMPNS``), so no event loop biases them.
+
+This process posts one alert per request, open loop (each POST starts at its scheduled time,
+whether or not earlier ones were answered), over keep-alive connections with a raw HTTP/1.1
+client: tanbih gets CAP XML on ``POST /api/v1/alerts`` with the poster's token, Alertmanager
+a one-alert JSON array on ``POST /api/v2/alerts``. Latency is from just before the request is
+written (wall clock) to the kernel's receive stamp of the webhook at the receiver. Each rate
+runs on every system in turn after a warm-up of 50 alerts. Then each system's rate is doubled
+from 25/s, ``--ramp-seconds`` per step, until a step is not sustained: an alert missing 30 s
+after the last post, latency growing through the step (median of its last quarter over twice
+that of its first quarter plus 10 ms), a failed POST, or this client unable to post at the rate
+(then the figure is a floor, marked "client-bound"). One step halfway between the last sustained
+and the first unsustained rate refines the figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import math
+import os
+import platform
+import secrets
+import shutil
+import tempfile
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from _loopback import Arrivals, HttpClient, free_port, percentile, running, webhook_receiver
+from _tanbih_node import AlertBodies, BenchCoalition, poster_headers, tanbih_node
+
+ALERTMANAGER = "/usr/bin/prometheus-alertmanager"
+PG_ADDRESS = ("127.0.0.1", 5432)
+PG_USERS = ("postgres", "root")
+WARM_UP = 50
+# How long to wait for the webhooks of a step after its last POST: a system that falls behind
+# drains its backlog within it, so every step starts on an idle system.
+DRAIN_SECONDS = 30.0
+RAMP_START = 25
+RAMP_MAX = 12_800
+
+_AM_CONFIG = """\
+route:
+  receiver: bench
+  group_by: ['...']
+  group_wait: 0s
+  group_interval: 5m
+  repeat_interval: 4h
+receivers:
+  - name: bench
+    webhook_configs:
+      - url: http://127.0.0.1:{port}/am
+        send_resolved: false
+"""
+
+
+@dataclass(slots=True)
+class System:
+    """One system under test: how to post an alert to it and where its webhook lands."""
+
+    name: str
+    port: int
+    path: str
+    body: Callable[[str], bytes]
+    headers: dict[str, str]
+    endpoint: str
+    client: HttpClient = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.client = HttpClient(self.port)
+
+
+@dataclass(slots=True)
+class Step:
+    """What one run of alerts at one rate measured."""
+
+    system: str
+    rate: float
+    posted: int
+    arrived: int
+    failures: Counter[str]
+    latencies_ms: list[float]  # in posting order, for arrived alerts
+    response_ms: list[float]
+    achieved_rate: float
+    ids: list[str]
+
+    @property
+    def p50(self) -> float:
+        return percentile(self.latencies_ms, 50)
+
+    @property
+    def p99(self) -> float:
+        return percentile(self.latencies_ms, 99)
+
+    @property
+    def client_bound(self) -> bool:
+        return self.achieved_rate < 0.95 * self.rate
+
+    @property
+    def growing(self) -> bool:
+        """Latency grows through the step: the system falls behind (a backlog)."""
+        quarter = max(len(self.latencies_ms) // 4, 1)
+        first = percentile(self.latencies_ms[:quarter], 50)
+        last = percentile(self.latencies_ms[-quarter:], 50)
+        return last > 2 * first + 10.0
+
+    @property
+    def sustained(self) -> bool:
+        complete = self.arrived == self.posted and not self.failures
+        return complete and not self.growing and not self.client_bound
+
+    def line(self) -> str:
+        response = percentile(self.response_ms, 50), percentile(self.response_ms, 99)
+        flags = [
+            flag
+            for flag, on in (
+                ("MISSING", self.arrived < self.posted),
+                (f"POST-FAILED {dict(self.failures)}", bool(self.failures)),
+                ("GROWING", self.growing),
+                ("CLIENT-BOUND", self.client_bound),
+            )
+            if on
+        ]
+        return (
+            f"{self.system:<22} {self.rate:>7,.0f} {self.achieved_rate:>8,.0f} "
+            f"{self.posted:>6} {self.arrived:>6} {self.p50:>8.2f} {self.p99:>8.2f} "
+            f"{response[0]:>8.2f} {response[1]:>8.2f}  {' '.join(flags)}"
+        )
+
+
+HEADER = (
+    f"{'system':<22} {'rate/s':>7} {'posted/s':>8} {'posts':>6} {'hooks':>6} "
+    f"{'p50 ms':>8} {'p99 ms':>8} {'resp p50':>8} {'resp p99':>8}"
+)
+
+
+async def run_step(system: System, arrivals: Arrivals, rate: float, count: int, tag: str) -> Step:
+    """Post ``count`` alerts at ``rate``/s, open loop; wait (bounded) for their webhooks."""
+    ids = [f"{tag}-{i}" for i in range(count)]
+    bodies = [system.body(i) for i in ids]
+    starts: dict[str, int] = {}
+    responses: list[float] = []
+    failures: Counter[str] = Counter()
+
+    async def post(identifier: str, body: bytes) -> None:
+        try:
+            response = await system.client.request("POST", system.endpoint, body, system.headers)
+        except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
+            failures[type(exc).__name__] += 1
+            return
+        starts[identifier] = response.started_ns
+        responses.append((time.time_ns() - response.started_ns) / 1e6)
+        if response.status >= 300:
+            failures[f"{response.status}: {response.body[:120].decode(errors='replace')}"] += 1
+
+    tasks: list[asyncio.Task[None]] = []
+    begin = time.monotonic() + 0.01
+    for i, (identifier, body) in enumerate(zip(ids, bodies, strict=True)):
+        delay = begin + i / rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(post(identifier, body)))
+    posting = max(time.monotonic() - begin, 1e-9)
+    achieved = (count - 1) / posting if count > 1 else rate
+    await asyncio.gather(*tasks)
+    await arrivals.wait_for(system.path, ids, DRAIN_SECONDS)
+    seen = arrivals.of(system.path)
+    latencies = [(seen[i] - starts[i]) / 1e6 for i in ids if i in seen and i in starts]
+    arrived = sum(1 for i in ids if i in seen)
+    return Step(system.name, rate, count, arrived, failures, latencies, responses, achieved, ids)
+
+
+async def ramp(system: System, arrivals: Arrivals, seconds: float, out: list[Step]) -> str:
+    """Double the rate until a step is not sustained, refine once; the sustained figure."""
+    best: Step | None = None
+    rate = RAMP_START
+    failed_at: Step | None = None
+    while rate <= RAMP_MAX:
+        tag = f"ramp{rate}-{_slug(system)}"
+        step = await run_step(system, arrivals, rate, int(rate * seconds), tag)
+        out.append(step)
+        print(step.line(), flush=True)
+        if not step.sustained:
+            failed_at = step
+            break
+        best = step
+        rate *= 2
+        await asyncio.sleep(0.5)
+    if failed_at is not None and not failed_at.client_bound:
+        middle = math.sqrt((best.rate if best else RAMP_START / 2) * failed_at.rate)
+        middle = float(f"{middle:.2g}")
+        await asyncio.sleep(1.0)
+        if best is None or best.rate < middle < failed_at.rate:
+            tag = f"mid{middle}-{_slug(system)}"
+            step = await run_step(system, arrivals, middle, int(middle * seconds), tag)
+            out.append(step)
+            print(step.line(), flush=True)
+            if step.sustained:
+                best = step
+            else:
+                failed_at = step
+    if best is None:
+        return f"< {failed_at.rate if failed_at else RAMP_START:,.0f}/s"
+    if failed_at is None or failed_at.client_bound:
+        return f"≥ {best.rate:,.0f}/s (client-bound)"
+    return f"{best.rate:,.0f}/s"
+
+
+@asynccontextmanager
+async def alertmanager(directory: Path, receiver_port: int) -> AsyncIterator[int]:
+    """Alertmanager for the block; yields its port once ``/-/ready`` answers."""
+    config = directory / "alertmanager.yml"
+    config.write_text(_AM_CONFIG.format(port=receiver_port))
+    port = free_port()
+    argv = [
+        ALERTMANAGER,
+        f"--config.file={config}",
+        f"--storage.path={directory / 'am-data'}",
+        f"--web.listen-address=127.0.0.1:{port}",
+        "--cluster.listen-address=",
+        "--log.level=warn",
+    ]
+    async with running(argv, directory / "alertmanager.log", ready=(port, "/-/ready")):
+        yield port
+
+
+def am_body(identifier: str, starts_at: str) -> bytes:
+    """One alert, alone in its group (``group_by: ['...']`` and a unique ``id`` label)."""
+    return (
+        '[{"labels":{"alertname":"TanbihBench","severity":"critical","id":"'
+        + identifier
+        + '"},"annotations":{"summary":"EXERCISE: benchmark alert"},"startsAt":"'
+        + starts_at
+        + '"}]'
+    ).encode()
+
+
+@asynccontextmanager
+async def postgres_database() -> AsyncIterator[str | None]:
+    """A fresh database on the local PostgreSQL for the block (dropped after), or None."""
+    import asyncpg  # noqa: PLC0415 -- only needed when PostgreSQL is wanted
+
+    admin = None
+    for user in PG_USERS:
+        with contextlib.suppress(OSError, asyncpg.PostgresError, TimeoutError):
+            admin = await asyncpg.connect(
+                host=PG_ADDRESS[0], port=PG_ADDRESS[1], user=user, database="postgres", timeout=3
+            )
+            break
+    if admin is None:
+        yield None
+        return
+    name = f"tanbih_bench_{secrets.token_hex(4)}"
+    user = str(admin.get_settings().session_authorization)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield f"postgresql+asyncpg://{user}@{PG_ADDRESS[0]}:{PG_ADDRESS[1]}/{name}"
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+async def start_systems(
+    stack: AsyncExitStack, directory: Path, arrivals: Arrivals, use_postgres: bool
+) -> list[System]:
+    """Alertmanager and the tanbih node(s), running until ``stack`` closes."""
+    hook = f"http://127.0.0.1:{arrivals.port}"
+    started = datetime.now(UTC).isoformat()
+    am_port = await stack.enter_async_context(alertmanager(directory, arrivals.port))
+    systems = [
+        System(
+            "alertmanager 0.25",
+            am_port,
+            "/am",
+            lambda i: am_body(i, started),
+            {"Content-Type": "application/json"},
+            "/api/v2/alerts",
+        )
+    ]
+    bodies = AlertBodies()
+    urls = [("tanbih (SQLite)", "")]
+    if use_postgres:
+        url = await stack.enter_async_context(postgres_database())
+        if url is None:
+            print("PostgreSQL not reachable at 127.0.0.1:5432: SQLite only")
+        else:
+            urls.append(("tanbih (PostgreSQL)", url))
+    for name, url in urls:
+        place = directory / name.split("(")[1].rstrip(")").lower()
+        place.mkdir()
+        coalition = BenchCoalition(place, webhook_url=f"{hook}/tanbih")
+        port = await stack.enter_async_context(tanbih_node(coalition, url))
+        systems.append(
+            System(
+                name,
+                port,
+                "/tanbih",
+                bodies.body,
+                poster_headers(coalition),
+                "/api/v1/alerts",
+            )
+        )
+    return systems
+
+
+async def measure(args: argparse.Namespace) -> None:
+    """Start everything, run the rates and the ramps, print the tables, stop everything."""
+    rates = [(1.0, args.counts[0]), (10.0, args.counts[1]), (100.0, args.counts[2])]
+    directory = Path(tempfile.mkdtemp(prefix="tanbih-bench-"))
+    steps: list[Step] = []
+    maxima: dict[str, str] = {}
+    try:
+        async with webhook_receiver() as arrivals, AsyncExitStack() as stack:
+            systems = await start_systems(stack, directory, arrivals, not args.no_postgres)
+            print(f"running in {directory}; {_now()}; load average {_load()}")
+            print(HEADER)
+            for system in systems:
+                await run_step(system, arrivals, 50.0, WARM_UP, f"warm-{_slug(system)}")
+            for rate, count in rates:
+                for system in systems:
+                    step = await run_step(
+                        system, arrivals, rate, count, f"r{rate:g}-{_slug(system)}"
+                    )
+                    steps.append(step)
+                    print(step.line(), flush=True)
+                    await asyncio.sleep(0.5)
+            print("-- maximum sustained rate")
+            print(HEADER)
+            for system in systems:
+                maxima[system.name] = await ramp(system, arrivals, args.ramp_seconds, steps)
+                await asyncio.sleep(2.0)
+            for system in systems:
+                await system.client.close()
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+    _summary(steps[: len(rates) * len(maxima)], maxima)
+
+
+def _summary(steps: Sequence[Step], maxima: dict[str, str]) -> None:
+    print(f"\n-- summary ({platform.node()}, {_now()}, load average {_load()})")
+    print("| system | 1/s p50 / p99 ms | 10/s p50 / p99 ms | 100/s p50 / p99 ms | max sustained |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for system, best in maxima.items():
+        cells = [
+            f"{s.p50:.2f} / {s.p99:.2f}" + ("" if s.arrived == s.posted else " (missing)")
+            for s in steps
+            if s.system == system
+        ]
+        print(f"| {system} | {' | '.join(cells)} | {best} |")
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _slug(system: System) -> str:
+    return "".join(c for c in system.name if c.isalnum())
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _counts(text: str) -> list[int]:
+    counts = [int(x) for x in text.split(",")]
+    if len(counts) != 3 or min(counts) < 2:
+        raise argparse.ArgumentTypeError("three counts of at least 2, e.g. 20,150,1000")
+    return counts
+
+
+def main() -> None:
+    """Parse the options and run."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--counts",
+        type=_counts,
+        default=[20, 150, 1000],
+        help="alerts at 1/s, 10/s and 100/s (default 20,150,1000: 20 s, 15 s, 10 s each)",
+    )
+    parser.add_argument("--ramp-seconds", type=float, default=3.0, help="per ramp step")
+    parser.add_argument("--no-postgres", action="store_true", help="SQLite node only")
+    args = parser.parse_args()
+    runner: Callable[[Awaitable[None]], None] = asyncio.run
+    with contextlib.suppress(ImportError):
+        import uvloop  # noqa: PLC0415 -- the leanest loop for the client, when installed
+
+        runner = uvloop.run
+    runner(measure(args))
+
+
+if __name__ == "__main__":
+    main()
