@@ -1,0 +1,196 @@
+"""Report → 1,000 console streams: how long until every open console has the alert.
+
+Run: ``.venv/bin/python bench/console_fanout.py [--streams N] [--alerts N]`` (under a minute).
+
+Starts ``tanbih serve`` (a subprocess, SQLite in a temporary directory, durable writes as in
+production) on a generated coalition whose affected partner's duty officer is reached on the
+console only, opens ``--streams`` Server-Sent-Events connections to ``GET /api/v1/stream`` with
+that partner's token, and posts ``--alerts`` CAP alerts one at a time (each once the previous
+one reached every stream). The streams are raw non-blocking sockets in this process with
+``SO_TIMESTAMPNS``: each event is stamped by the kernel when it reached the socket, so reading
+1,000 sockets in one event loop does not delay the stamps. Latency is from just before the POST
+is written to that stamp, for every (alert, stream) pair; "last console" is, per alert, the
+latency of the slowest stream, and "spread" the time from its first to its last stream.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import shutil
+import socket
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from _loopback import (
+    ANCILLARY,
+    LOOPBACK,
+    HttpClient,
+    kernel_stamp,
+    percentile,
+    stamped_socket,
+)
+from _tanbih_node import AlertBodies, BenchCoalition, poster_headers, tanbih_node
+
+TARGET_P99_MS = 50.0
+OPEN_BATCH = 100
+FAN_OUT_WAIT = 10.0
+
+
+@dataclass(slots=True)
+class Stream:
+    """One console's connection: what it received, chunk by chunk, with kernel stamps."""
+
+    sock: socket.socket
+    progress: asyncio.Event
+    chunks: list[tuple[int, bytes]] = field(default_factory=list)
+    events: int = 0
+    subscribed: bool = False
+
+    def read(self) -> None:
+        try:
+            data, ancillary, _, _ = self.sock.recvmsg(65_536, ANCILLARY)
+        except BlockingIOError:
+            return
+        if not data:
+            return
+        self.chunks.append((kernel_stamp(ancillary), data))
+        # Counted cheaply here; parsed once the run is over.
+        found = data.count(b"\nevent: notification\n")
+        if found:
+            self.events += found
+            self.progress.set()
+        self.subscribed = self.subscribed or b"tanbih console stream" in data
+
+    def arrivals(self) -> dict[str, int]:
+        """Alert id → kernel stamp of the chunk that completed its event."""
+        found: dict[str, int] = {}
+        pending = b""
+        for stamp, data in self.chunks:
+            pending += data
+            *complete, pending = pending.split(b"\n\n")
+            for block in complete:
+                for line in block.split(b"\n"):
+                    if line.startswith(b"data: "):
+                        found.setdefault(json.loads(line[6:])["alert"], stamp)
+        return found
+
+
+async def open_streams(port: int, token: str, count: int, progress: asyncio.Event) -> list[Stream]:
+    """``count`` console streams, each subscribed (its opening comment received)."""
+    loop = asyncio.get_running_loop()
+    request = (
+        f"GET /api/v1/stream HTTP/1.1\r\nHost: {LOOPBACK}:{port}\r\n"
+        f"Authorization: Bearer {token}\r\nAccept: text/event-stream\r\n\r\n"
+    ).encode()
+
+    async def one() -> Stream:
+        sock = stamped_socket(socket.socket())
+        await loop.sock_connect(sock, (LOOPBACK, port))
+        await loop.sock_sendall(sock, request)
+        stream = Stream(sock, progress)
+        loop.add_reader(sock.fileno(), stream.read)
+        return stream
+
+    streams: list[Stream] = []
+    for start in range(0, count, OPEN_BATCH):
+        streams += await asyncio.gather(*(one() for _ in range(min(OPEN_BATCH, count - start))))
+    deadline = time.monotonic() + 30
+    while not all(s.subscribed for s in streams):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{sum(s.subscribed for s in streams)} of {count} subscribed")
+        await asyncio.sleep(0.05)
+    return streams
+
+
+async def measure(streams_wanted: int, alerts: int) -> None:
+    """Start the node, open the streams, post the alerts, print the figures."""
+    directory = Path(tempfile.mkdtemp(prefix="tanbih-console-"))
+    loop = asyncio.get_running_loop()
+    try:
+        coalition = BenchCoalition(directory, console=True)
+        async with tanbih_node(coalition) as port:
+            client = HttpClient(port)
+            bodies = AlertBodies()
+            for i in range(5):  # warm-up, before any stream is open
+                await client.request(
+                    "POST", "/api/v1/alerts", bodies.body(f"w{i}"), poster_headers(coalition)
+                )
+            opened = time.monotonic()
+            progress = asyncio.Event()
+            streams = await open_streams(port, coalition.target_token, streams_wanted, progress)
+            print(f"{len(streams)} streams subscribed in {time.monotonic() - opened:.1f} s")
+            posted: dict[str, int] = {}
+            load = os.getloadavg()[0]
+            for i in range(alerts):
+                response = await client.request(
+                    "POST", "/api/v1/alerts", bodies.body(f"fan-{i}"), poster_headers(coalition)
+                )
+                posted[json.loads(response.body)["alert"]["id"]] = response.started_ns
+                deadline = time.monotonic() + FAN_OUT_WAIT
+                while any(s.events <= i for s in streams) and time.monotonic() < deadline:
+                    progress.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(progress.wait(), 0.05)
+                await asyncio.sleep(0.2)
+            load = max(load, os.getloadavg()[0])
+            for stream in streams:
+                loop.remove_reader(stream.sock.fileno())
+                stream.sock.close()
+            await client.close()
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+    _report(streams, posted, load)
+
+
+def _report(streams: list[Stream], posted: dict[str, int], load: float) -> None:
+    every: list[float] = []
+    last: list[float] = []
+    first: list[float] = []
+    missing = 0
+    arrivals = [s.arrivals() for s in streams]
+    for alert, started in posted.items():
+        times = [(a[alert] - started) / 1e6 for a in arrivals if alert in a]
+        missing += len(streams) - len(times)
+        every += times
+        if times:
+            last.append(max(times))
+            first.append(min(times))
+    spread = [b - a for a, b in zip(first, last, strict=True)]
+    print(f"-- {platform.node()}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load avg {load:.1f}")
+    print(f"{len(streams)} streams × {len(posted)} alerts; {missing} events missing")
+    print(f"{'':<28} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}")
+    for name, values in (
+        ("post → each console", every),
+        ("post → first console", first),
+        ("post → last console", last),
+        ("spread first → last", spread),
+    ):
+        p50, p99, top = percentile(values, 50), percentile(values, 99), max(values, default=0)
+        print(f"{name:<28} {p50:>8.1f} {p99:>8.1f} {top:>8.1f}")
+    verdict = "met" if percentile(every, 99) <= TARGET_P99_MS and not missing else "NOT met"
+    print(f"target: every console reached ≤ {TARGET_P99_MS:g} ms p99: {verdict}")
+
+
+def _h(coalition: BenchCoalition) -> dict[str, str]:
+    return poster_headers(coalition)
+
+
+def main() -> None:
+    """Parse the options and run."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--streams", type=int, default=1000)
+    parser.add_argument("--alerts", type=int, default=20)
+    args = parser.parse_args()
+    asyncio.run(measure(args.streams, args.alerts))
+
+
+if __name__ == "__main__":
+    main()
