@@ -3,6 +3,10 @@
 Each console notification is appended to the event log first (its ``seq`` is the stream's event
 id), then handed to every open stream of that partner. A console that reconnects with the last
 id it saw reads what it missed from the log, then continues live: nothing is missed.
+
+Every stream of a partner is handed the same ``Published`` item for an event, so the first
+stream to write it encodes it and the others reuse the bytes: a thousand consoles cost one
+encoding, not a thousand.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import asyncio
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from types import MappingProxyType
 
 from tanbih.domain.notification import Delivery, DeliveryOutcome, DeliveryResult
@@ -23,16 +28,27 @@ CONSOLE_EVENT = "console.notification"
 QUEUE_LIMIT = 1000
 
 
+@dataclass(slots=True, eq=False)
+class Published:
+    """An event as handed to every open stream of its partner.
+
+    ``wire`` is its encoding for the stream, kept by the first stream that writes it.
+    """
+
+    event: Event
+    wire: bytes | None = None
+
+
 class ConsoleHub:
     """Hands events to the open streams of each partner."""
 
     def __init__(self) -> None:
-        self._streams: defaultdict[str, set[asyncio.Queue[Event]]] = defaultdict(set)
+        self._streams: defaultdict[str, set[asyncio.Queue[Published]]] = defaultdict(set)
 
     @asynccontextmanager
-    async def subscribe(self, partner_id: str) -> AsyncIterator[asyncio.Queue[Event]]:
+    async def subscribe(self, partner_id: str) -> AsyncIterator[asyncio.Queue[Published]]:
         """A queue of the partner's events for as long as the stream is open."""
-        queue: asyncio.Queue[Event] = asyncio.Queue(QUEUE_LIMIT)
+        queue: asyncio.Queue[Published] = asyncio.Queue(QUEUE_LIMIT)
         self._streams[partner_id].add(queue)
         try:
             yield queue
@@ -43,9 +59,10 @@ class ConsoleHub:
         """Give ``event`` to every open stream of its partner; a full one is left to catch up."""
         if event.partner_id is None:
             return
+        item = Published(event)
         for queue in tuple(self._streams[event.partner_id]):
             if not queue.full():
-                queue.put_nowait(event)
+                queue.put_nowait(item)
 
     def open_streams(self, partner_id: str) -> int:
         """How many consoles of the partner are connected."""
