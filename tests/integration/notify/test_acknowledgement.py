@@ -61,6 +61,13 @@ async def test_a_console_acknowledgement_stops_escalation(network: Network) -> N
         f"/api/v1/alerts/{posted.alert_id}/ack", headers=network.auth("aa")
     )
 
+    stranger = await network.client.post(
+        f"/api/v1/alerts/{posted.alert_id}/ack",
+        json={"contact": "bb-duty"},
+        headers=network.auth("aa"),
+    )
+
+    assert stranger.status_code == 422
     assert first.status_code == again.status_code == 200
     assert first.json()["first"] is True
     assert again.json() == {**first.json(), "first": False}
@@ -105,6 +112,41 @@ async def test_an_email_link_acknowledges_once_and_refuses_forged_and_reused_tok
     assert ack.notification_key == email_key
     timer = await assert_escalation_stopped(network, posted)
     assert timer.acknowledged_at is not None
+
+
+async def test_another_partners_acknowledgement_leaves_the_partners_escalation_running(
+    network: Network,
+) -> None:
+    """Partner bb acknowledging leaves aa's escalation running: aa is texted at 20 s."""
+    start = network.clock.now()
+    alert_id = await network.post(network.alert(f"EXERCISE: {UNDER_TEST}"))
+
+    acked = await network.client.post(f"/api/v1/alerts/{alert_id}/ack", headers=network.auth("bb"))
+    network.advance_to(start, 20)
+    [sms] = await network.sms_about(UNDER_TEST)
+
+    assert acked.status_code == 200
+    assert sms.to == AA_DUTY_PHONE
+    assert [a["partner"] for a in await acknowledgements(network, alert_id)] == ["bb"]
+    assert (await network.timer(alert_id)).acknowledged_at is None
+
+
+async def test_an_email_link_is_refused_once_expired(network: Network) -> None:
+    """Twelve hours after it was sent, the mail's link no longer acknowledges."""
+    start = network.clock.now()
+    alert_id = await network.post(network.alert())
+    [mail] = await network.mails(1)
+    text = mail.get_body(("plain",))
+    assert text is not None
+    found = re.search(re.escape(f"{network.url}/ack/") + r"(\S+)", text.get_content())
+    assert found is not None
+
+    network.clock.at = start + timedelta(hours=12, seconds=1)
+    response = await network.client.post(f"/ack/{found.group(1)}")
+
+    assert response.status_code == 403
+    assert response.json()["type"].endswith("token-expired")
+    assert await acknowledgements(network, alert_id) == []
 
 
 async def test_an_sms_reply_with_its_code_from_the_duty_officers_phone_stops_escalation(
