@@ -2,7 +2,9 @@
 
 Each console notification is appended to the event log first (its ``seq`` is the stream's event
 id), then handed to every open stream of that partner. A console that reconnects with the last
-id it saw reads what it missed from the log, then continues live: nothing is missed.
+id it saw reads what it missed from the log, then continues live: nothing is missed. A stream
+``QUEUE_LIMIT`` events behind is handed no more; once it has written those it holds, it reads
+the rest from the log.
 
 Every stream of a partner is handed the same ``Published`` item for an event, so the first
 stream to write it encodes it and the others reuse the bytes: a thousand consoles cost one
@@ -24,7 +26,7 @@ from tanbih.errors import StoreError
 from tanbih.ports import Clock, NodeStore
 
 CONSOLE_EVENT = "console.notification"
-# A console this far behind is cut off; it reconnects and catches up from the log.
+# Events held for one stream; a stream further behind reads the rest from the log.
 QUEUE_LIMIT = 1000
 
 
@@ -39,30 +41,48 @@ class Published:
     wire: bytes | None = None
 
 
+class ConsoleFeed:
+    """One open stream's live events, in the log's order.
+
+    ``missed`` is set when an event found ``items`` full: once the stream has written what
+    ``items`` holds, it must read the events after the last one it wrote from the log.
+    """
+
+    def __init__(self) -> None:
+        self.items: asyncio.Queue[Published] = asyncio.Queue(QUEUE_LIMIT)
+        self.missed = False
+
+    def offer(self, item: Published) -> None:
+        """Queue ``item``, or note that the stream must read it from the log."""
+        if self.items.full():
+            self.missed = True
+        else:
+            self.items.put_nowait(item)
+
+
 class ConsoleHub:
     """Hands events to the open streams of each partner."""
 
     def __init__(self) -> None:
-        self._streams: defaultdict[str, set[asyncio.Queue[Published]]] = defaultdict(set)
+        self._streams: defaultdict[str, set[ConsoleFeed]] = defaultdict(set)
 
     @asynccontextmanager
-    async def subscribe(self, partner_id: str) -> AsyncIterator[asyncio.Queue[Published]]:
-        """A queue of the partner's events for as long as the stream is open."""
-        queue: asyncio.Queue[Published] = asyncio.Queue(QUEUE_LIMIT)
-        self._streams[partner_id].add(queue)
+    async def subscribe(self, partner_id: str) -> AsyncIterator[ConsoleFeed]:
+        """A feed of the partner's events for as long as the stream is open."""
+        feed = ConsoleFeed()
+        self._streams[partner_id].add(feed)
         try:
-            yield queue
+            yield feed
         finally:
-            self._streams[partner_id].discard(queue)
+            self._streams[partner_id].discard(feed)
 
     def publish(self, event: Event) -> None:
-        """Give ``event`` to every open stream of its partner; a full one is left to catch up."""
+        """Give ``event`` to every open stream of its partner."""
         if event.partner_id is None:
             return
         item = Published(event)
-        for queue in tuple(self._streams[event.partner_id]):
-            if not queue.full():
-                queue.put_nowait(item)
+        for feed in tuple(self._streams[event.partner_id]):
+            feed.offer(item)
 
     def open_streams(self, partner_id: str) -> int:
         """How many consoles of the partner are connected."""

@@ -80,14 +80,21 @@ async def stream(
                     sent = event.seq or sent
                     yield sse(event).encode()
             while True:
+                if live.missed and live.items.empty():
+                    # Events came while the queue was full: the log has them, after ``sent``.
+                    live.missed = False
+                    async for event in _backlog(node, partner.id, sent):
+                        sent = event.seq or sent
+                        yield sse(event).encode()
+                    continue
                 try:
                     async with asyncio.timeout(HEARTBEAT_SECONDS):
-                        items = [await live.get()]
+                        items = [await live.items.get()]
                 except TimeoutError:
                     yield b": heartbeat\n\n"
                     continue
-                while not live.empty():
-                    items.append(live.get_nowait())
+                while not live.items.empty():
+                    items.append(live.items.get_nowait())
                 chunk = []
                 for item in items:
                     seq = item.event.seq
