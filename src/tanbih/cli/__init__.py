@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
@@ -11,6 +12,8 @@ import typer
 
 from tanbih.cli import cap, coalition, db, dispatch, observe
 from tanbih.settings import Settings
+
+DEMO_FLIGHT = Path("examples/observations/uav-towards-haifa.jsonl")
 
 app = typer.Typer(
     name="tanbih",
@@ -31,12 +34,16 @@ def demo(
     data_dir: Annotated[Path, typer.Option(help="Where the demo's SQLite file lives.")] = Path(
         "data/demo"
     ),
+    flight: Annotated[
+        Path | None, typer.Option(help="Observations (JSON lines) replayed in a loop.")
+    ] = DEMO_FLIGHT,
 ) -> None:
     """The demo: the demo coalition on 127.0.0.1:PORT with example Exercise alerts played in."""
     from tanbih.cli.demo import run_demo  # noqa: PLC0415 -- only the demo needs the server
 
     settings = replace(Settings.from_env(), port=port, data_dir=data_dir, database_url="")
-    asyncio.run(run_demo(settings))
+    lines = flight.read_text(encoding="utf-8").splitlines() if flight else []
+    asyncio.run(run_demo(settings, [json.loads(line) for line in lines if line.strip()]))
 
 
 @app.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from contextlib import AsyncExitStack
 from datetime import UTC, datetime
 
 import uvicorn
@@ -10,25 +11,40 @@ from fastapi import FastAPI
 from rich.console import Console
 
 from tanbih.api.app import create_app
-from tanbih.demo import demo_posts, play, read_tokens
+from tanbih.demo import demo_posts, play, read_tokens, replay_forever
+from tanbih.demo_systems import start_partner_systems
 from tanbih.node import Node
 from tanbih.settings import Settings
 
 _console = Console()
 _START_TIMEOUT_S = 30.0
+# Between two rounds of the replayed flight, so each round's all clear is seen before the next.
+REPLAY_PAUSE_S = 60.0
 
 
-async def run_demo(settings: Settings) -> None:
-    """Serve until interrupted; once the server listens, post the demo messages through it."""
+async def run_demo(settings: Settings, flight: list[dict[str, object]]) -> None:
+    """Serve until interrupted; once the server listens, post the demo messages through it,
+    start the partners' systems, and replay the ``flight``'s reports in a loop."""
     app = create_app(settings)
     server = uvicorn.Server(
-        uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info")
+        uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning")
     )
     serving = asyncio.create_task(server.serve())
     await _wait_until_listening(server, serving)
-    if not serving.done():
-        await _play_into(app, settings)
-    await serving
+    async with AsyncExitStack() as stack:
+        if not serving.done():
+            node: Node = app.state.node
+            ports = await start_partner_systems(node.coalition, node.secret.decode(), stack)
+            _console.print(f"partner systems listening on 127.0.0.1 ports {ports}")
+            tokens = await _play_into(app, settings)
+            if flight:
+                base_url = f"http://{settings.host}:{settings.port}"
+                replay = asyncio.create_task(
+                    replay_forever(base_url, tokens, flight, REPLAY_PAUSE_S)
+                )
+                stack.callback(replay.cancel)
+                _console.print("replaying a recorded flight in real time, each round a new threat")
+        await serving
 
 
 async def _wait_until_listening(server: uvicorn.Server, serving: asyncio.Task[None]) -> None:
@@ -40,7 +56,7 @@ async def _wait_until_listening(server: uvicorn.Server, serving: asyncio.Task[No
         await asyncio.sleep(0.05)
 
 
-async def _play_into(app: FastAPI, settings: Settings) -> None:
+async def _play_into(app: FastAPI, settings: Settings) -> dict[str, str]:
     node: Node = app.state.node
     tokens = read_tokens(settings.coalition_file.parent / "demo-tokens.env")
     posts = demo_posts(node.coalition, datetime.now(UTC))
@@ -53,3 +69,4 @@ async def _play_into(app: FastAPI, settings: Settings) -> None:
             f"from {post.partner.id}"
         )
     _console.print(f"[green]demo node ready on {base_url}[/] (Ctrl-C to stop)")
+    return tokens
