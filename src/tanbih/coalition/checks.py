@@ -61,6 +61,7 @@ def cross_check(file: CoalitionFile, source_map: SourceMap) -> list[Problem]:
             _rosters,
             _routing,
             _escalation,
+            _keys,
         )
         for path, message in rule(file)
     ]
@@ -133,6 +134,27 @@ def _contacts(file: CoalitionFile) -> Iterable[Finding]:
                 message = channel_address_problem(channel.kind, channel.address)
                 if message is not None:
                     yield ("partners", i, "contacts", j, "channels", k, "address"), message
+
+
+def _keys(file: CoalitionFile) -> Iterable[Finding]:
+    # Key ids are unique across the coalition so a verification names its key alone.
+    yield from _first_seen(
+        (
+            (("partners", i, "keys", k, "id"), key.id)
+            for i, partner in enumerate(file.partners)
+            for k, key in enumerate(partner.keys)
+        ),
+        "key id",
+    )
+    if file.signatures is None or not file.signatures.required:
+        return
+    for i, partner in enumerate(file.partners):
+        if partner.senders and not partner.keys:
+            yield (
+                ("partners", i, "keys"),
+                f"signatures are required (signatures.required) but partner {partner.id!r} "
+                "registers no key to sign its messages with",
+            )
 
 
 def _zone_owners(file: CoalitionFile) -> Iterable[Finding]:

@@ -1,10 +1,12 @@
 """From coalition-file text to a :class:`~tanbih.domain.coalition.Coalition`, or every problem.
 
-No I/O here: zone files are fetched through the ``read_zone_file`` callable the caller passes
-(:func:`tanbih.coalition.loader.load_coalition` reads them beside the coalition file; tests pass
-a dict lookup). Validation runs in three passes, each only on what the previous one accepted:
-YAML syntax, the file's shape (:mod:`~tanbih.coalition.schema`), then the rules between entries
-(:mod:`~tanbih.coalition.checks`) and the zone files (:mod:`~tanbih.coalition.zones`).
+No I/O here: files the coalition file names (zone files, certificate files) are fetched through
+the ``read_zone_file`` callable the caller passes (:func:`tanbih.coalition.loader.load_coalition`
+reads them beside the coalition file; tests pass a dict lookup). Validation runs in three passes,
+each only on what the previous one accepted: YAML syntax, the file's shape
+(:mod:`~tanbih.coalition.schema`), then the rules between entries
+(:mod:`~tanbih.coalition.checks`), the zone files (:mod:`~tanbih.coalition.zones`) and the
+signing keys' certificates (:mod:`~tanbih.coalition.keys`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from types import MappingProxyType
 from pydantic import ValidationError
 
 from tanbih.coalition.checks import cross_check, route_zone_problems
+from tanbih.coalition.keys import signing_keys
 from tanbih.coalition.schema import (
     POLICY_SECTIONS,
     CoalitionFile,
@@ -52,12 +55,13 @@ from tanbih.domain.coalition import (
     RouteLabel,
     RoutingPolicy,
     Shift,
+    SigningKey,
     StepTarget,
 )
 from tanbih.errors import CoalitionError, Problem
 
 ReadZoneFile = Callable[[str], bytes]
-"""Reads a zone file named as in the coalition file; raises ``OSError`` if it cannot."""
+"""Reads a file (zones, a certificate) named as in the coalition file; ``OSError`` if it cannot."""
 
 # pydantic's wording for the commonest mistakes, said in the file's terms.
 _MESSAGES = {
@@ -87,13 +91,18 @@ def parse_coalition(text: str, read_zone_file: ReadZoneFile, source: str = "") -
         document.source_map.problem(path, message)
         for path, message in route_zone_problems(file, zone_ids)
     ]
+    keys, key_problems = signing_keys(file, read_zone_file, document.source_map)
+    problems += key_problems
     if problems:
         raise CoalitionError(problems, source)
     return Coalition(
         name=file.coalition.name,
         version=file.coalition.version,
         node=NodeIdentity(file.node.partner, file.node.sender),
-        partners=tuple(_partner(entry) for entry in file.partners),
+        partners=tuple(
+            _partner(entry, partner_keys)
+            for entry, partner_keys in zip(file.partners, keys, strict=True)
+        ),
         zones=tuple(zone for _, zone in located),
         policies=MappingProxyType(
             {
@@ -104,6 +113,7 @@ def parse_coalition(text: str, read_zone_file: ReadZoneFile, source: str = "") -
         ),
         routing=_routing(file.routing),
         escalation=_escalation(file.escalation),
+        signatures_required=file.signatures is not None and file.signatures.required,
     )
 
 
@@ -144,7 +154,7 @@ def _shape(data: object, source_map: SourceMap, source: str) -> CoalitionFile:
         raise CoalitionError(problems, source) from exc
 
 
-def _partner(entry: PartnerEntry) -> Partner:
+def _partner(entry: PartnerEntry, keys: tuple[SigningKey, ...]) -> Partner:
     return Partner(
         id=entry.id,
         name=entry.name,
@@ -166,6 +176,7 @@ def _partner(entry: PartnerEntry) -> Partner:
             for contact in entry.contacts
         ),
         roster=_roster(entry.roster),
+        keys=keys,
     )
 
 

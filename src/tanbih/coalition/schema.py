@@ -150,6 +150,14 @@ class RosterEntry(_Section):
     shifts: Annotated[list[ShiftEntry], Field(min_length=1)]
 
 
+class KeyEntry(_Section):
+    """A key the partner signs CAP messages with: its certificate, PEM text or a PEM file path."""
+
+    id: Id
+    algorithm: Literal["ecdsa-sha256", "rsa-sha256"]
+    certificate: Text
+
+
 class PartnerEntry(_Section):
     """A member of the coalition."""
 
@@ -161,6 +169,7 @@ class PartnerEntry(_Section):
     tokens: list[TokenHash] = []
     contacts: list[ContactEntry] = []
     roster: RosterEntry | None = None
+    keys: list[KeyEntry] = []
 
 
 class ZoneSourceEntry(_Section):
@@ -252,6 +261,12 @@ class EscalationEntry(_Section):
     partners: dict[Id, PolicyEntry] = {}
 
 
+class SignaturesEntry(_Section):
+    """``signatures:``: whether the partners agreed to refuse unsigned CAP messages."""
+
+    required: bool
+
+
 class CoalitionFile(_Section):
     """The whole file. Policy sections other stages read are kept verbatim for them."""
 
@@ -262,6 +277,7 @@ class CoalitionFile(_Section):
     zones: list[ZoneSourceEntry] = []
     routing: RoutingEntry | None = None
     escalation: EscalationEntry | None = None
+    signatures: SignaturesEntry | None = None
     sharing: Any = None
     response: Any = None
     agreement: Any = None

@@ -1,5 +1,5 @@
-"""The coalition: partners, their roles, contacts and duty rosters, the zones they own, and how
-they are told: the routing tree and the escalation policies.
+"""The coalition: partners, their roles, contacts and duty rosters, the zones they own, the keys
+they sign CAP messages with, and how they are told: the routing tree and the escalation policies.
 
 These are the values the coalition file declares; the decisions that read them live beside
 them (:mod:`~tanbih.domain.roster`, :mod:`~tanbih.domain.routing`,
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 
@@ -85,11 +85,34 @@ class Roster:
     shifts: tuple[Shift, ...]
 
 
+class SignatureAlgorithm(StrEnum):
+    """How a registered key signs CAP messages: the XML-DSig ``SignatureMethod`` it must use."""
+
+    ECDSA_SHA256 = "ecdsa-sha256"
+    RSA_SHA256 = "rsa-sha256"
+
+
+@dataclass(frozen=True, slots=True)
+class SigningKey:
+    """A key a partner signs CAP messages with, registered by its X.509 certificate (PEM).
+
+    ``fingerprint``: SHA-256 of the certificate's DER bytes, hex; validity dates in UTC.
+    """
+
+    id: str
+    algorithm: SignatureAlgorithm
+    certificate_pem: str
+    fingerprint: str
+    not_before: datetime
+    not_after: datetime
+
+
 @dataclass(frozen=True, slots=True)
 class Partner:
     """A member of the coalition: a state or the coordinator running the hub.
 
-    Without a ``roster``, each contact's standing ``duty`` says who is on duty.
+    Without a ``roster``, each contact's standing ``duty`` says who is on duty. ``keys`` are the
+    keys its CAP messages may be signed with (several while one replaces another).
     """
 
     id: str
@@ -100,6 +123,7 @@ class Partner:
     token_hashes: tuple[str, ...] = ()
     contacts: tuple[Contact, ...] = ()
     roster: Roster | None = None
+    keys: tuple[SigningKey, ...] = ()
 
     def may_send_as(self, sender: str) -> bool:
         """Whether CAP messages with this ``sender`` may come from this partner."""
@@ -252,7 +276,7 @@ class Coalition:
     ``policies`` holds the sections later stages interpret (sharing, response, agreement);
     the loader keeps them verbatim so the file stays the one source of truth. ``routing`` and
     ``escalation`` are typed; without them in the file, :data:`DEFAULT_ROUTING` applies and
-    nothing escalates.
+    nothing escalates. ``signatures_required``: the partners agreed to refuse unsigned messages.
     """
 
     name: str
@@ -263,6 +287,7 @@ class Coalition:
     policies: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
     routing: RoutingPolicy = DEFAULT_ROUTING
     escalation: EscalationPolicies = EscalationPolicies()
+    signatures_required: bool = False
     # Zone id -> owner, built once: routing looks owners up for every alert.
     _zone_owners: Mapping[str, str] = field(init=False, repr=False, compare=False)
 
