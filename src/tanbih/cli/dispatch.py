@@ -2,8 +2,9 @@
 
 Run as many as the channels need: on PostgreSQL each claims different rows (``SKIP LOCKED``);
 on SQLite they take turns at the file. SIGTERM or Ctrl-C stops claiming, lets what is in flight
-finish and be settled, then exits; SIGKILL loses nothing either (see docs/delivery.md), but
-what was in flight is sent again, with the same idempotency key, once its lease runs out.
+finish and be settled, then exits; SIGKILL loses nothing either, but what was in flight is sent
+again, with the same idempotency key, once its lease runs out ("Delivery guarantees" in
+docs/notification.md).
 
 For now the worker sends webhooks only, with the message's stored CAP bytes.
 """
