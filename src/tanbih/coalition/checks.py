@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Collection, Iterable, Iterator
 from urllib.parse import urlsplit
 
-from tanbih.coalition.schema import POLICY_SECTIONS, CoalitionFile, PolicyEntry, RouteEntry
+from tanbih.coalition.schema import CoalitionFile, PolicyEntry, RouteEntry
 from tanbih.coalition.source import DocPath, SourceMap, format_path
 from tanbih.errors import Problem
 
@@ -57,7 +57,6 @@ def cross_check(file: CoalitionFile, source_map: SourceMap) -> list[Problem]:
             _node,
             _contacts,
             _zone_owners,
-            _policies,
             _rosters,
             _routing,
             _escalation,
@@ -162,13 +161,6 @@ def _zone_owners(file: CoalitionFile) -> Iterable[Finding]:
     for i, source in enumerate(file.zones):
         if source.partner not in known:
             yield ("zones", i, "partner"), f"no partner has id {source.partner!r}"
-
-
-def _policies(file: CoalitionFile) -> Iterable[Finding]:
-    for name in POLICY_SECTIONS:
-        value = getattr(file, name)
-        if value is not None and not isinstance(value, dict | list):
-            yield (name,), "must be a mapping or a list"
 
 
 def _rosters(file: CoalitionFile) -> Iterable[Finding]:

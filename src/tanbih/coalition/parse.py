@@ -17,6 +17,7 @@ from types import MappingProxyType
 
 from pydantic import ValidationError
 
+from tanbih.coalition.agreement_parse import parse_agreement
 from tanbih.coalition.checks import cross_check, route_zone_problems
 from tanbih.coalition.keys import signing_keys
 from tanbih.coalition.schema import (
@@ -93,6 +94,10 @@ def parse_coalition(text: str, read_zone_file: ReadZoneFile, source: str = "") -
     ]
     keys, key_problems = signing_keys(file, read_zone_file, document.source_map)
     problems += key_problems
+    agreement, agreement_problems = parse_agreement(
+        document.data, file, read_zone_file, document.source_map, _MESSAGES
+    )
+    problems += agreement_problems
     if problems:
         raise CoalitionError(problems, source)
     return Coalition(
@@ -114,6 +119,7 @@ def parse_coalition(text: str, read_zone_file: ReadZoneFile, source: str = "") -
         routing=_routing(file.routing),
         escalation=_escalation(file.escalation),
         signatures_required=file.signatures is not None and file.signatures.required,
+        agreement=agreement,
     )
 
 

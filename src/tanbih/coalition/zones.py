@@ -73,7 +73,7 @@ def _feature_zones(
     zone_id = _zone_id(properties, source, where, problems)
     shelter = _shelter_seconds(properties, source, where, problems)
     names = _names(properties, source, where, problems)
-    polygons = _polygons(feature.get("geometry"), f"{where}.geometry", problems)
+    polygons = geometry_polygons(feature.get("geometry"), f"{where}.geometry", problems)
     if problems or zone_id is None or shelter is None:
         return [], problems
     frozen_names = MappingProxyType(names)
@@ -138,7 +138,9 @@ def _names(
     return names
 
 
-def _polygons(geometry: object, where: str, problems: list[Problem]) -> list[tuple[Ring, ...]]:
+def geometry_polygons(
+    geometry: object, where: str, problems: list[Problem]
+) -> list[tuple[Ring, ...]]:
     """The polygons of a geometry, each as (lat, lon) rings: outer first, holes after."""
     if not isinstance(geometry, dict):
         problems.append(Problem(where, "a zone needs a Polygon or MultiPolygon geometry"))
@@ -154,13 +156,13 @@ def _polygons(geometry: object, where: str, problems: list[Problem]) -> list[tup
         return []
     polygons: list[tuple[Ring, ...]] = []
     for part, path in zip(parts, paths, strict=True):
-        polygon = _polygon(part, path, problems)
+        polygon = polygon_rings(part, path, problems)
         if polygon is not None:
             polygons.append(polygon)
     return polygons
 
 
-def _polygon(raw: object, where: str, problems: list[Problem]) -> tuple[Ring, ...] | None:
+def polygon_rings(raw: object, where: str, problems: list[Problem]) -> tuple[Ring, ...] | None:
     """One GeoJSON polygon as (lat, lon) rings, if each ring is well formed and it is valid."""
     if not isinstance(raw, list) or not raw:
         problems.append(Problem(where, "a polygon is a non-empty list of rings"))

@@ -14,6 +14,7 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 
+from tanbih.domain.agreement import Agreement
 from tanbih.domain.cap import Category
 
 
@@ -273,10 +274,11 @@ DEFAULT_ROUTING = RoutingPolicy(
 class Coalition:
     """Everything a node knows about its coalition, as loaded from the coalition file.
 
-    ``policies`` holds the sections later stages interpret (sharing, response, agreement);
-    the loader keeps them verbatim so the file stays the one source of truth. ``routing`` and
-    ``escalation`` are typed; without them in the file, :data:`DEFAULT_ROUTING` applies and
-    nothing escalates. ``signatures_required``: the partners agreed to refuse unsigned messages.
+    ``policies`` holds the agreement's sections (sharing, response, agreement) verbatim, as
+    written; ``agreement`` is what they declare, typed (the loader always sets it).
+    ``routing`` and ``escalation`` are typed; without them in the file,
+    :data:`DEFAULT_ROUTING` applies and nothing escalates. ``signatures_required``: the
+    partners agreed to refuse unsigned messages.
     """
 
     name: str
@@ -288,6 +290,7 @@ class Coalition:
     routing: RoutingPolicy = DEFAULT_ROUTING
     escalation: EscalationPolicies = EscalationPolicies()
     signatures_required: bool = False
+    agreement: Agreement | None = None
     # Zone id -> owner, built once: routing looks owners up for every alert.
     _zone_owners: Mapping[str, str] = field(init=False, repr=False, compare=False)
 

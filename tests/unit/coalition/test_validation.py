@@ -201,8 +201,8 @@ CASES: list[tuple[str, Mutation, str, str]] = [
         "language tag",
     ),
     ("zone file missing key", delete_at(("zones", 0, "file")), "zones[0].file", "required"),
-    ("sharing a scalar", set_at(("sharing",), "open"), "sharing", "mapping or a list"),
-    ("response a number", set_at(("response",), 3), "response", "mapping or a list"),
+    ("sharing a scalar", set_at(("sharing",), "open"), "sharing", "must be a mapping"),
+    ("response a list", set_at(("response",), ["hub-first"]), "response", "must be a mapping"),
 ]
 
 
@@ -223,14 +223,14 @@ def test_each_mistake_is_reported_at_its_path(
 
 
 def test_policy_sections_are_kept_verbatim(write: Write) -> None:
-    """Policy sections the loader does not interpret reach Coalition.policies unchanged."""
+    """The agreement's sections reach Coalition.policies as written, besides being typed."""
     document = minimal()
     document["sharing"] = {"default": "full", "pairs": [{"between": ["aa", "bb"], "rule": "none"}]}
-    document["response"] = ["hub-first"]
+    document["response"] = {"non_responders": ["bb"]}
     coalition = load_coalition(write(document))
     assert dict(coalition.policies) == {
         "sharing": {"default": "full", "pairs": [{"between": ["aa", "bb"], "rule": "none"}]},
-        "response": ["hub-first"],
+        "response": {"non_responders": ["bb"]},
     }
 
 
