@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence, Set
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from tanbih.domain.audit import AuditEntry, CheckpointKey
 from tanbih.domain.coalition import ChannelKind, Coalition, Partner, Zone
 from tanbih.domain.lifecycle import KnownMessage, Thread, Transition
 from tanbih.domain.notification import (
@@ -30,7 +31,11 @@ class Clock(Protocol):
 
 
 class AlertStore(Protocol):
-    """Durable state: accepted messages, their threads, the coalition and the event log."""
+    """Durable state: accepted messages, their threads, the coalition and the event log.
+
+    The event log is the audit chain (``tanbih.domain.audit``): every append, whatever the
+    method, is chained by SHA-256 to the entry before it.
+    """
 
     async def known(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], KnownMessage]:
         """Stored messages by (sender, identifier), for the keys that exist."""
@@ -71,6 +76,27 @@ class AlertStore(Protocol):
 
     async def events(self, after_seq: int = 0, limit: int = 1000) -> list[Event]:
         """Events with ``seq`` greater than ``after_seq``, oldest first."""
+        ...
+
+    async def audit_entries(self, after_seq: int = 0, limit: int = 1000) -> list[AuditEntry]:
+        """The event log as the audit chain: entries with their hashes, ``seq`` greater than
+        ``after_seq``, oldest first, exactly as stored (to be verified, not trusted).
+        """
+        ...
+
+    async def audit_span(
+        self, since: datetime, until: datetime | None = None
+    ) -> tuple[int, int] | None:
+        """The first and last ``seq`` of an export: from the first entry at or after ``since``
+        to the last before ``until`` (all entries between, so the export is one piece of the
+        chain). ``None`` if no entry falls in the span.
+        """
+        ...
+
+    async def checkpoint(self, key: CheckpointKey, at: datetime) -> AuditEntry | None:
+        """Sign the newest entry with ``key`` by appending an ``audit.checkpoint`` entry, in one
+        transaction; ``None`` if the log is empty or already ends with a checkpoint.
+        """
         ...
 
     async def sync_coalition(self, coalition: Coalition) -> None:

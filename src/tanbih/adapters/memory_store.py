@@ -2,19 +2,20 @@
 
 It keeps the SQL store's contract (the same suite runs against both): a duplicate message is a
 ``StoreConflictError`` with nothing written, searches are newest ``sent`` first, the event log is
-append-only with increasing ``seq``, and partners come back without contacts or tokens. The
-outbox half lives in ``memory_outbox``. Nothing survives the process.
+the audit chain (append-only, seq 1, 2, 3... each entry hashed onto the one before), and
+partners come back without contacts or tokens. The outbox half lives in ``memory_outbox``.
+Nothing survives the process.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from types import MappingProxyType
+from datetime import datetime
 
 from tanbih.adapters.memory_observations import MemoryObservations
 from tanbih.adapters.memory_outbox import MemoryOutbox
+from tanbih.domain.audit import GENESIS, AuditEntry, CheckpointKey, chain, checkpoint_event
 from tanbih.domain.coalition import Coalition, Partner, Zone
 from tanbih.domain.lifecycle import KnownMessage, Thread, Transition
 from tanbih.domain.notification import EscalationTimer, Notification
@@ -31,7 +32,7 @@ class MemoryStore(MemoryOutbox, MemoryObservations):
         self._threads: dict[str, Thread] = {}
         MemoryOutbox.__init__(self, self._records, self._threads)
         MemoryObservations.__init__(self)
-        self._events: list[Event] = []
+        self._log: list[AuditEntry] = []
         self._partners: dict[str, Partner] = {}
         self._zones: dict[str, Zone] = {}
 
@@ -60,7 +61,7 @@ class MemoryStore(MemoryOutbox, MemoryObservations):
             raise StoreConflictError(
                 f"message {record.key.identifier!r} of {record.key.sender!r} is already stored"
             )
-        data = _as_stored(event.data)
+        (entry,) = self._chained([event])
         thread_of = self._threads_of(notifications, also={record.id: record.thread_id})
         self._check_threads(timers, also={transition.thread.id})
         self._records[record.id] = record
@@ -68,7 +69,7 @@ class MemoryStore(MemoryOutbox, MemoryObservations):
             record.key, record.msg_type, record.thread_id, record.expires
         )
         self._threads[transition.thread.id] = transition.thread
-        self._append(event, data)
+        self._log.append(entry)
         self._save_timers(timers)
         self._add(notifications, thread_of)
 
@@ -83,14 +84,40 @@ class MemoryStore(MemoryOutbox, MemoryObservations):
         return found[query.offset : query.offset + query.limit]
 
     async def append_event(self, event: Event) -> Event:
-        """Append to the event log; returns the event with its ``seq``."""
-        return self._append(event, _as_stored(event.data))
+        """Append to the event log, chained; returns the event with its ``seq``."""
+        (entry,) = self._chained([event])
+        self._log.append(entry)
+        return entry.event
 
     async def events(self, after_seq: int = 0, limit: int = 1000) -> list[Event]:
         """Events with ``seq`` greater than ``after_seq``, oldest first."""
+        return [entry.event for entry in await self.audit_entries(after_seq, limit)]
+
+    async def audit_entries(self, after_seq: int = 0, limit: int = 1000) -> list[AuditEntry]:
+        """Entries with their hashes, ``seq`` greater than ``after_seq``, oldest first."""
         # seq n sits at index n - 1: the log is never shortened.
         start = max(after_seq, 0)
-        return self._events[start : start + max(limit, 0)]
+        return self._log[start : start + max(limit, 0)]
+
+    async def audit_span(
+        self, since: datetime, until: datetime | None = None
+    ) -> tuple[int, int] | None:
+        """The first and last ``seq`` of an export from ``since`` to ``until`` (exclusive)."""
+        starts = [e.seq for e in self._log if e.at >= since]
+        ends = [e.seq for e in self._log if until is None or e.at < until]
+        if not starts or not ends or starts[0] > ends[-1]:
+            return None
+        return starts[0], ends[-1]
+
+    async def checkpoint(self, key: CheckpointKey, at: datetime) -> AuditEntry | None:
+        """Sign the chain's head by appending a checkpoint; ``None`` if nothing new to sign."""
+        newest = self._log[-1] if self._log else None
+        event = checkpoint_event(newest, key, at)
+        if event is None:
+            return None
+        (entry,) = self._chained([event])
+        self._log.append(entry)
+        return entry
 
     async def sync_coalition(self, coalition: Coalition) -> None:
         """Make the stored partners and zones those of ``coalition`` (all or nothing)."""
@@ -118,18 +145,13 @@ class MemoryStore(MemoryOutbox, MemoryObservations):
     async def close(self) -> None:
         """Nothing to release."""
 
-    def _append(self, event: Event, data: Mapping[str, object]) -> Event:
-        stored = replace(event, data=data, seq=len(self._events) + 1)
-        self._events.append(stored)
-        return stored
-
-
-def _as_stored(data: Mapping[str, object]) -> Mapping[str, object]:
-    """Event data as the SQL store keeps it: JSON (tuples come back as lists, or it fails)."""
-    try:
-        return MappingProxyType(json.loads(json.dumps(dict(data))))
-    except (TypeError, ValueError) as exc:
-        raise StoreError(f"event data is not JSON: {exc}") from exc
+    def _chained(self, events: Sequence[Event]) -> list[AuditEntry]:
+        """``events`` chained after the newest entry, not yet appended (data kept as JSON)."""
+        head = self._log[-1].head if self._log else GENESIS
+        try:
+            return chain(head, events)
+        except ValueError as exc:
+            raise StoreError(f"cannot log the event: {exc}") from exc
 
 
 def _matches(record: AlertRecord, query: AlertQuery) -> bool:

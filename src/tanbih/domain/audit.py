@@ -41,9 +41,14 @@ MIN_SECRET_BYTES = 32
 
 def utc_text(moment: datetime) -> str:
     """A time as the chain writes it: UTC, microseconds, ``Z`` (naive times are refused)."""
+    return _utc(moment).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _utc(moment: datetime) -> datetime:
+    # A naive time would be taken as the machine's local time: refuse it instead.
     if moment.utcoffset() is None:
         raise ValueError(f"naive datetime {moment.isoformat()} has no instant")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC)
 
 
 def canonical(value: object) -> bytes:
@@ -119,19 +124,20 @@ def entry_hash(prev_hash: str, seq: int, event: Event) -> str:
 
 
 def chain(head: ChainHead, events: Iterable[Event]) -> list[AuditEntry]:
-    """``events`` as the entries that follow ``head``, each chained to the one before.
+    """``events`` as the entries that follow ``head``, each chained to the one before, as a
+    store keeps them: times in UTC, data as JSON.
 
     Raises ``ValueError`` for a naive time or data that is not JSON.
     """
     entries: list[AuditEntry] = []
     for event in events:
-        data = json_data(event.data)
-        stored = Event(event.at, event.kind, event.subject, event.partner_id, data)
+        at, data = _utc(event.at), json_data(event.data)
+        stored = Event(at, event.kind, event.subject, event.partner_id, data)
         seq = head.seq + 1
         digest = entry_hash(head.hash, seq, stored)
         entries.append(
             AuditEntry(
-                seq, event.at, event.kind, event.subject, event.partner_id, data, head.hash, digest
+                seq, at, event.kind, event.subject, event.partner_id, data, head.hash, digest
             )
         )
         head = ChainHead(seq, digest)

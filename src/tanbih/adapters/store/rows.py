@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import RowMapping
 
+from tanbih.domain.audit import AuditEntry
 from tanbih.domain.cap import MsgType, Reference, Status
 from tanbih.domain.coalition import Partner, Role, Zone
 from tanbih.domain.lifecycle import KnownMessage, Stage, Thread, ThreadState
@@ -106,7 +107,7 @@ def thread(row: Row) -> Thread:
 
 
 def event_row(event: Event) -> dict[str, Any]:
-    """The ``events`` row of an event; the store gives ``seq``."""
+    """The ``events`` row of an event; ``audit_row`` adds its ``seq`` and hashes."""
     return {
         "at": event.at,
         "kind": event.kind,
@@ -114,6 +115,30 @@ def event_row(event: Event) -> dict[str, Any]:
         "partner_id": event.partner_id,
         "data": dict(event.data),
     }
+
+
+def audit_row(entry: AuditEntry) -> dict[str, Any]:
+    """The ``events`` row of a chained entry: the event, its ``seq`` and its hashes."""
+    return {
+        **event_row(entry.event),
+        "seq": entry.seq,
+        "prev_hash": entry.prev_hash,
+        "hash": entry.hash,
+    }
+
+
+def audit_entry(row: Row) -> AuditEntry:
+    """An ``events`` row as a chained entry, exactly as stored (for verification)."""
+    return AuditEntry(
+        seq=int(row["seq"]),
+        at=row["at"],
+        kind=row["kind"],
+        subject=row["subject"],
+        partner_id=row["partner_id"],
+        data=MappingProxyType(dict(row["data"])),
+        prev_hash=row["prev_hash"],
+        hash=row["hash"],
+    )
 
 
 def event(row: Row) -> Event:

@@ -124,6 +124,9 @@ zones = Table(
     Column("rings", JSON, nullable=False),
 )
 
+# The event log is the audit chain (tanbih.domain.audit): append-only, each row chained by
+# SHA-256 to the one before. The store gives ``seq`` itself, one more than the newest, under the
+# chain's lock, so that seqs have no gaps (a PostgreSQL sequence skips values on rollback).
 events = Table(
     "events",
     metadata,
@@ -133,6 +136,8 @@ events = Table(
     Column("subject", Text, nullable=False),
     Column("partner_id", Text, nullable=True),
     Column("data", JSON, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
 )
 
 # Small facts about the store itself, such as the hash of the last synced coalition.

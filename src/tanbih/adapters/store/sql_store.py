@@ -2,7 +2,8 @@
 
 ``SqlStore`` is the ``AlertStore`` (this module) joined with the ``OutboxStore``, whose methods
 live in ``sql_outbox`` (notifications, delivery log) and ``sql_escalation`` (acknowledgements,
-timers, tokens, reply codes). Every method runs in one transaction (``transactions``).
+timers, tokens, reply codes). Every method runs in one transaction (``transactions``). The event
+log is the audit chain: each write to it goes through ``sql_audit.append_chained``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from tanbih.adapters.store.engine import create_engine
 from tanbih.adapters.store.migrate import upgrade
 from tanbih.adapters.store.outbox_writes import add_notifications, save_timers
 from tanbih.adapters.store.schema import alerts, events, partners, threads, zones
+from tanbih.adapters.store.sql_audit import SqlAudit, append_chained
 from tanbih.adapters.store.sql_escalation import SqlEscalation
 from tanbih.adapters.store.sql_observations import SqlObservations
 from tanbih.adapters.store.sql_outbox import SqlOutbox
@@ -36,7 +38,7 @@ async def open_store(url: str, *, migrate: bool = True) -> SqlStore:
     return SqlStore(create_engine(url))
 
 
-class SqlStore(SqlOutbox, SqlEscalation, SqlObservations):
+class SqlStore(SqlOutbox, SqlEscalation, SqlObservations, SqlAudit):
     """``AlertStore`` and ``OutboxStore`` over SQLAlchemy Core; build it with ``open_store``."""
 
     async def known(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], KnownMessage]:
@@ -81,9 +83,10 @@ class SqlStore(SqlOutbox, SqlEscalation, SqlObservations):
                 raise StoreConflictError(
                     f"message {record.key.identifier!r} of {record.key.sender!r} is already stored"
                 ) from exc
-            await conn.execute(insert(events).values(rows.event_row(event)))
             await save_timers(conn, timers)
             await add_notifications(conn, notifications)
+            # Last: the chain's lock is then held only until the commit.
+            await append_chained(conn, [event])
 
     async def get(self, alert_id: str) -> AlertRecord | None:
         """One stored message by its API id."""
@@ -106,11 +109,12 @@ class SqlStore(SqlOutbox, SqlEscalation, SqlObservations):
             return [rows.alert_record(row) for row in result.mappings()]
 
     async def append_event(self, event: Event) -> Event:
-        """Append to the event log; returns the event as stored (JSON data), with its ``seq``."""
-        statement = insert(events).values(rows.event_row(event)).returning(*events.c)
+        """Append to the event log, chained; returns the event as stored (JSON data), with its
+        ``seq``.
+        """
         async with self._writing() as conn:
-            result = await conn.execute(statement)
-            return rows.event(result.mappings().one())
+            (entry,) = await append_chained(conn, [event])
+        return entry.event
 
     async def events(self, after_seq: int = 0, limit: int = 1000) -> list[Event]:
         """Events with ``seq`` greater than ``after_seq``, oldest first."""
