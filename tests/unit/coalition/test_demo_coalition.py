@@ -126,14 +126,12 @@ def test_each_demo_token_authenticates_exactly_its_partner(demo: Coalition) -> N
         assert partner.id == partner_id
 
 
-def test_the_policy_placeholders_record_the_demo_arrangements(demo: Coalition) -> None:
-    """The UAE is never a responder; Israel and Saudi Arabia or Qatar share only via the hub."""
-    assert demo.policies["response"] == {"non_responders": ["ae"]}
-    sharing = demo.policies["sharing"]
-    assert isinstance(sharing, dict)
-    via_hub = [set(p["between"]) for p in sharing["pairs"] if p["rule"] == "via_coordinator"]
-    assert via_hub == [{"il", "sa"}, {"il", "qa"}]
+def test_the_agreement_sections_are_kept_as_written(demo: Coalition) -> None:
+    """The sharing, response and agreement sections reach Coalition.policies as written."""
     assert set(demo.policies) == {"sharing", "response", "agreement"}
+    response = demo.policies["response"]
+    assert isinstance(response, dict)
+    assert response["non_responders"] == ["ae"]
 
 
 TIME_ZONES = {
