@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from tanbih.cli import cap, coalition, db, dispatch, observe
+from tanbih.cli import agreement, cap, coalition, db, dispatch, observe
 from tanbih.settings import Settings
 
 DEMO_FLIGHT = Path("examples/observations/uav-towards-haifa.jsonl")
@@ -23,6 +23,7 @@ app = typer.Typer(
 app.add_typer(cap.app, name="cap")
 app.add_typer(coalition.app, name="coalition")
 app.add_typer(db.app, name="db")
+app.add_typer(agreement.app, name="agreement")
 app.add_typer(dispatch.app, name="dispatch")
 app.command()(observe.observe)
 app.command()(observe.assess)
