@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from tanbih.cli import agreement, cap, coalition, db, dispatch, observe
+from tanbih.cli import agreement, audit, cap, coalition, db, dispatch, keys, observe
 from tanbih.settings import Settings
 
 DEMO_FLIGHT = Path("examples/observations/uav-towards-haifa.jsonl")
@@ -24,6 +24,8 @@ app.add_typer(cap.app, name="cap")
 app.add_typer(coalition.app, name="coalition")
 app.add_typer(db.app, name="db")
 app.add_typer(agreement.app, name="agreement")
+app.add_typer(audit.app, name="audit")
+app.add_typer(keys.app, name="keys")
 app.add_typer(dispatch.app, name="dispatch")
 app.command()(observe.observe)
 app.command()(observe.assess)
