@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import hashlib
 from dataclasses import dataclass
 
@@ -162,8 +163,8 @@ def _reference(reference: etree._Element) -> tuple[bool, str, str] | Flaw:
         return parts
     transforms, digest_method, digest_value = parts
     algorithms = []
-    for transform in transforms:
-        if len(transform) or transform.tag != _DS + "Transform":
+    for transform in _elements(transforms):
+        if len(_elements(transform)) or transform.tag != _DS + "Transform":
             return Flaw(f"{where}/Transforms", "only Transform elements without content")
         algorithms.append(transform.get("Algorithm", ""))
     if (
@@ -236,17 +237,18 @@ def strict_base64(text: str) -> bytes | None:
 
 def canonical(element: etree._Element, *, exclusive: bool, with_comments: bool) -> bytes:
     """The C14N of ``element`` (its in-scope namespaces included), as a document of its own."""
-    # lxml 6.1 canonicalizes an element that is not alone in its document (a subelement, or a
-    # root beside a processing instruction) through a shallow copy that loses inherited
-    # default namespaces and writes xmlns="" into descendants; serialised and re-read on its
-    # own, the element canonicalizes correctly.
+    # lxml 6.1 (libxml2 2.14) canonicalizes an element that is not alone in its document (a
+    # subelement, or a root beside a processing instruction) wrongly: descendants inheriting
+    # a default namespace get xmlns="". Serialised and re-read on its own, it comes out right.
     alone = etree.fromstring(etree.tostring(element, with_tail=False), safe_parser())
     return etree.tostring(alone, method="c14n", exclusive=exclusive, with_comments=with_comments)
 
 
 def alert_digest(root: etree._Element, *, exclusive: bool, digest: str) -> bytes:
     """The digest of the alert ``root`` with its signature removed (the enveloped transform)."""
-    alone = etree.fromstring(etree.tostring(root, with_tail=False), safe_parser())
+    # A deep copy of the root is alone in a new document (see canonical()), and its removed
+    # signature leaves the caller's tree untouched.
+    alone = copy.deepcopy(root)
     signature = alone.find(SIGNATURE)
     if signature is not None:
         # The transform removes the element only: the text after it stays in the document.
