@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 import tanbih
-from tanbih.api import acks, alerts, carrier_callbacks, health, observations, stream
+from tanbih.api import acks, alerts, carrier_callbacks, console, health, observations, stream
 from tanbih.api.observation_models import ObservationJson
 from tanbih.api.problems import PROBLEM_HANDLED, handle_problem
 from tanbih.cap import AlertJson
@@ -51,6 +51,8 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
     app.include_router(acks.router)
     app.include_router(stream.router)
     app.include_router(carrier_callbacks.router)
+    app.include_router(console.router)
+    console.mount_assets(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -13,6 +13,7 @@ from tanbih.domain.coalition import Partner
 from tanbih.node import Node
 
 _bearer = HTTPBearer(auto_error=False, description="A partner's API token.")
+BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
 def node_of(request: Request) -> Node:
@@ -21,10 +22,7 @@ def node_of(request: Request) -> Node:
     return node
 
 
-def authenticated_partner(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Partner:
+def authenticated_partner(request: Request, credentials: BearerCredentials) -> Partner:
     """The partner whose token the request carries; 401 otherwise."""
     challenge = {"WWW-Authenticate": 'Bearer realm="tanbih"'}
     if credentials is None:

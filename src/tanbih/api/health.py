@@ -40,17 +40,3 @@ async def metrics(node: CurrentNode) -> Response:
     with contextlib.suppress(StoreError):
         node.metrics.queue_depth.set(await node.store.queue_depth(node.clock.now()))
     return Response(node.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
-
-
-@router.get("/", summary="Where things are")
-async def index() -> dict[str, str]:
-    """Links to the API, its description and the health check."""
-    return {
-        "name": "tanbih",
-        "alerts": "/api/v1/alerts",
-        "openapi": "/openapi.json",
-        "health": "/healthz",
-        "metrics": "/metrics",
-        "threats": "/api/v1/threats",
-        "observations": "/api/v1/observations",
-    }

@@ -1,6 +1,8 @@
 """``/api/v1/stream``: a partner's live console stream (Server-Sent Events), resumable.
 
 Send ``Last-Event-ID`` (browsers do on reconnect) or ``?after=`` to get what was missed first.
+A browser's ``EventSource`` cannot send a bearer token: it opens the stream with the console's
+session cookie instead (``tanbih.api.console_session``).
 
 One event reaches every open console of a partner at once, so the live path does as little per
 stream as it can: each event is encoded once for all streams (``Published.wire``), whatever has
@@ -19,7 +21,8 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import StreamingResponse
 
 from tanbih.adapters.console_stream import CONSOLE_EVENT, Published
-from tanbih.api.auth import CurrentNode, CurrentPartner
+from tanbih.api.auth import CurrentNode
+from tanbih.api.console_session import StreamPartner
 from tanbih.api.problems import PROBLEM_RESPONSES, ApiProblem
 from tanbih.domain.records import Event
 from tanbih.node import Node
@@ -54,7 +57,7 @@ def _wire(item: Published) -> bytes:
 )
 async def stream(
     node: CurrentNode,
-    partner: CurrentPartner,
+    partner: StreamPartner,
     after: Annotated[int | None, Query(ge=0, description="resume after this event id")] = None,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
 ) -> StreamingResponse:
