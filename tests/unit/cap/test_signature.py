@@ -102,6 +102,14 @@ def test_valid_signature_names_the_key() -> None:
     assert verify(signed_by_second, TRUSTED, required=True, now=NOW).key_id == "hub-2"
 
 
+def test_markup_outside_the_alert_is_not_signed() -> None:
+    """A stylesheet link or comment before the alert is not part of it: the signature holds."""
+    prolog = b'<?xml-stylesheet type="text/xsl" href="https://example.org/cap.xsl"?>\n<!-- x -->\n'
+    start = SIGNED.index(b"<alert")
+    decorated = SIGNED[:start] + prolog + SIGNED[start:]
+    assert verify(decorated, TRUSTED, required=True, now=NOW).outcome is Outcome.VALID
+
+
 def test_unsigned_is_refused_only_when_signatures_are_required() -> None:
     """An unsigned message is refused under the agreement's flag, tolerated without it."""
     unsigned = emit_xml(ALERT)
