@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import os
 import socket
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -52,6 +52,7 @@ from tanbih.pipeline.dispatch import Dispatcher
 from tanbih.pipeline.escalate import Escalator
 from tanbih.pipeline.notify_plan import PlanNotifications
 from tanbih.pipeline.prepare import PrepareDelivery
+from tanbih.pipeline.signing import Signatures
 from tanbih.ports import Clock, NodeStore
 from tanbih.settings import Settings
 
@@ -86,6 +87,7 @@ class Node:
     channel_settings: ChannelSettings
     secret: bytes
     wakers: Wakers
+    signatures: Signatures
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     resources: AsyncExitStack = field(default_factory=AsyncExitStack)
@@ -110,6 +112,10 @@ async def start_node(settings: Settings, clock: Clock | None = None) -> Node:
     clock = clock or SystemClock()
     secret = node_secret(settings.node_secret, settings.secret_file)
     own = _own_partner(coalition)
+    key_pem = settings.signing_key.read_bytes() if settings.signing_key else None
+    signatures = Signatures(coalition, key_pem)
+    if signatures.key_id is None:
+        _log.warning("unsigned_node", reason="no TANBIH_SIGNING_KEY: own messages go unsigned")
     zones = {zone.id: zone for zone in coalition.zones}
     metrics, console = NodeMetrics(), ConsoleHub()
     acknowledge = Acknowledge(store, clock, metrics)
@@ -131,7 +137,7 @@ async def start_node(settings: Settings, clock: Clock | None = None) -> Node:
     )
 
     async def publish(alert: Alert) -> None:
-        await _publish_own(accept, own, alert)
+        await _publish_own(accept, own, alert, signatures.sign)
 
     assessor = Assessor(
         zones=zones,
@@ -159,6 +165,7 @@ async def start_node(settings: Settings, clock: Clock | None = None) -> Node:
         channel_settings=channel_settings,
         secret=secret,
         wakers=wakers,
+        signatures=signatures,
     )
     channels = build_channels(
         channel_settings, node.resources, console=ConsoleChannel(store, console, clock)
@@ -209,9 +216,11 @@ def _dispatch_settings(channels: ChannelSettings) -> DispatchSettings:
     )
 
 
-async def _publish_own(accept: AcceptAlert, own: Partner, alert: Alert) -> None:
-    """Put a message the node issued through the accept stage, like any partner's."""
-    outcome = await accept(alert, cap.emit_xml(alert), own)
+async def _publish_own(
+    accept: AcceptAlert, own: Partner, alert: Alert, sign: Callable[[bytes], bytes]
+) -> None:
+    """Sign a message the node issued and put it through the accept stage, like any partner's."""
+    outcome = await accept(alert, sign(cap.emit_xml(alert)), own)
     if not isinstance(outcome, Accepted | AlreadyKnown):
         _log.error("own_message_refused", identifier=alert.identifier, reason=outcome.detail)
 

@@ -24,7 +24,7 @@ class Settings:
     public_url: str = ""
     channels_file: Path | None = None
     node_secret: str = ""
-    workers: int = 1
+    signing_key: Path | None = None
 
     @property
     def base_url(self) -> str:
@@ -57,4 +57,5 @@ class Settings:
             public_url=env.get("TANBIH_PUBLIC_URL", ""),
             channels_file=Path(env["TANBIH_CHANNELS"]) if env.get("TANBIH_CHANNELS") else None,
             node_secret=env.get("TANBIH_NODE_SECRET", ""),
+            signing_key=Path(env["TANBIH_SIGNING_KEY"]) if env.get("TANBIH_SIGNING_KEY") else None,
         )

@@ -23,6 +23,7 @@ from tanbih.domain.access import Act, denial
 from tanbih.domain.cap import Alert, MsgType, Status
 from tanbih.domain.records import AlertQuery, AlertRecord
 from tanbih.errors import AccessDeniedError, CapError
+from tanbih.node import Node
 from tanbih.pipeline.accept import Accepted, AlreadyKnown, Outcome, Refused
 
 router = APIRouter(prefix="/api/v1/alerts", tags=["alerts"])
@@ -117,17 +118,28 @@ def _too_large(size: int, limit: int) -> ApiProblem:
     )
 
 
-def decode(body: bytes, representation: Representation) -> tuple[Alert, bytes]:
-    """The message and the exact CAP XML bytes to keep for it."""
+def decode(body: bytes, representation: Representation, node: Node) -> tuple[Alert, bytes]:
+    """The message and the exact CAP XML bytes to keep for it, its signature checked."""
     if representation is Representation.XML:
-        return cap.parse_xml(body), body
+        document = cap.parse_document(body)
+        verification = node.signatures.verify(document, node.clock.now())
+        if not verification.accepted:
+            raise verification.error()
+        return document.alert, body
+    if node.signatures.required:
+        raise ApiProblem(
+            422,
+            "signature-required",
+            "Signature required",
+            "this coalition requires signed messages: post signed CAP XML, not JSON",
+        )
     try:
-        document = json.loads(body)
+        document_json = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ApiProblem(
             422, "invalid-json", "Invalid JSON", f"the body is not JSON: {exc}"
         ) from exc
-    alert = cap.alert_from_json(document)
+    alert = cap.alert_from_json(document_json)
     return alert, cap.emit_xml(alert)
 
 
@@ -147,7 +159,7 @@ async def post_alert(
     representation = body_representation(request.headers.get("content-type"))
     body = await read_body(request, node.settings.max_body_bytes)
     try:
-        alert, xml = decode(body, representation)
+        alert, xml = decode(body, representation, node)
     except CapError as exc:
         raise from_cap_error(exc) from exc
     outcome = await node.accept(alert, xml, partner)

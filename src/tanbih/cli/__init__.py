@@ -14,6 +14,7 @@ from tanbih.cli import agreement, audit, cap, coalition, db, dispatch, keys, obs
 from tanbih.settings import Settings
 
 DEMO_FLIGHT = Path("examples/observations/uav-towards-haifa.jsonl")
+DEMO_SIGNING_KEY = Path("examples/coalition/keys/coord-demo-2026.key.pem")
 
 app = typer.Typer(
     name="tanbih",
@@ -44,7 +45,14 @@ def demo(
     """The demo: the demo coalition on 127.0.0.1:PORT with example Exercise alerts played in."""
     from tanbih.cli.demo import run_demo  # noqa: PLC0415 -- only the demo needs the server
 
-    settings = replace(Settings.from_env(), port=port, data_dir=data_dir, database_url="")
+    base = Settings.from_env()
+    settings = replace(
+        base,
+        port=port,
+        data_dir=data_dir,
+        database_url="",
+        signing_key=base.signing_key or DEMO_SIGNING_KEY,
+    )
     lines = flight.read_text(encoding="utf-8").splitlines() if flight else []
     asyncio.run(run_demo(settings, [json.loads(line) for line in lines if line.strip()]))
 
