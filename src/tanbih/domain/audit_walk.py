@@ -18,7 +18,7 @@ later where it was chained makes it a reordering rather than an alteration or re
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from tanbih.domain.audit import (
@@ -73,6 +73,23 @@ class ChainReport:
 
 
 @dataclass(frozen=True, slots=True)
+class _Tally:
+    """The entries verified so far: how many, the last one, and the checkpoints among them."""
+
+    count: int = 0
+    head: ChainHead | None = None  # None until the first entry anchors a walk from no start
+    checkpoints: int = 0
+    last_checkpoint: int | None = None
+
+    def plus(self, entry: AuditEntry) -> _Tally:
+        """The tally once ``entry`` verified too."""
+        tally = replace(self, count=self.count + 1, head=entry.head)
+        if entry.kind != CHECKPOINT_KIND:
+            return tally
+        return replace(tally, checkpoints=self.checkpoints + 1, last_checkpoint=entry.seq)
+
+
+@dataclass(frozen=True, slots=True)
 class _Suspect:
     """A broken link, waiting for the rest of the chain to tell a reordering from the rest."""
 
@@ -104,12 +121,11 @@ class ChainWalk:
     def __init__(
         self, *, start: ChainHead | None = GENESIS, key: CheckpointKey | None = None
     ) -> None:
-        self._head = start
         self._key = key
-        self._count = 0
+        self._tally = _Tally(head=start)
+        # The tally before the last entry verified, for when that entry proves rewritten.
+        self._before = self._tally
         self._first_seq: int | None = None
-        self._checkpoints = 0
-        self._last_checkpoint: int | None = None
         self._problem: ChainProblem | None = None
         self._suspect: _Suspect | None = None
 
@@ -129,7 +145,7 @@ class ChainWalk:
             if moved is not None:
                 self._problem = ChainProblem(ProblemKind.REORDERED, self._suspect.seq, moved)
             return
-        head = self._head
+        head = self._tally.head
         if head is None:
             head = GENESIS if entry.seq == 1 else ChainHead(entry.seq - 1, entry.prev_hash)
         self._check(entry, head)
@@ -137,12 +153,15 @@ class ChainWalk:
     def report(self) -> ChainReport:
         """What the walk found; an unsettled broken link gets its verdict now."""
         problem = self._problem or (self._suspect.verdict if self._suspect else None)
+        tally = self._tally
+        if problem is not None and tally.head is not None and problem.seq == tally.head.seq:
+            tally = self._before  # the last entry verified alone, but was rewritten
         return ChainReport(
-            count=self._count,
+            count=tally.count,
             first_seq=self._first_seq,
-            head=self._head or GENESIS,
-            checkpoints=self._checkpoints,
-            last_checkpoint=self._last_checkpoint,
+            head=tally.head or GENESIS,
+            checkpoints=tally.checkpoints,
+            last_checkpoint=tally.last_checkpoint,
             signatures_checked=self._key is not None,
             problem=problem,
         )
@@ -180,11 +199,7 @@ class ChainWalk:
         self._suspect = _Suspect(verdict, head.seq + 1, head.hash, entry.prev_hash, entry.seq)
 
     def _accept(self, entry: AuditEntry) -> None:
-        self._count += 1
-        self._head = entry.head
-        if entry.kind == CHECKPOINT_KIND:
-            self._checkpoints += 1
-            self._last_checkpoint = entry.seq
+        self._before, self._tally = self._tally, self._tally.plus(entry)
 
     def _checkpoint_fault(self, entry: AuditEntry) -> str | None:
         """Why a checkpoint does not vouch for the entry before it; ``None`` if it does."""
