@@ -36,12 +36,14 @@ from tanbih.adapters.secret_file import node_secret
 from tanbih.adapters.store import open_store
 from tanbih.channel_config import load_channel_settings
 from tanbih.coalition import load_coalition
+from tanbih.domain.audit import CheckpointKey
 from tanbih.domain.cap import Alert
 from tanbih.domain.coalition import ChannelKind, Coalition, Partner, Zone
 from tanbih.domain.expiry import covered_region
 from tanbih.domain.issuance import IssuancePolicy
 from tanbih.domain.notification import AckRoute, Attempt, Notification
 from tanbih.domain.records import AlertRecord
+from tanbih.errors import StoreError
 from tanbih.geo import WgsGeodesy, ZoneIndex
 from tanbih.geo.area_owners import AreaOwners
 from tanbih.pipeline.accept import AcceptAlert, Accepted, AlreadyKnown
@@ -59,6 +61,7 @@ from tanbih.settings import Settings
 _log = structlog.get_logger("tanbih.node")
 # A threat this far outside every zone can reach none within a warning horizon.
 REGION_MARGIN_DEG = 10.0
+AUDIT_CHECKPOINT_EVERY = timedelta(minutes=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,13 +96,14 @@ class Node:
     resources: AsyncExitStack = field(default_factory=AsyncExitStack)
 
     async def close(self) -> None:
-        """Stop the background loops and release connections."""
+        """Stop the background loops, sign the audit chain's head, release connections."""
         self.stop.set()
         for task in self.tasks:
             task.cancel()
         for task in self.tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await self.store.checkpoint(CheckpointKey.from_node_secret(self.secret), self.clock.now())
         await self.resources.aclose()
         await self.store.close()
 
@@ -195,6 +199,7 @@ async def start_node(settings: Settings, clock: Clock | None = None) -> Node:
         asyncio.create_task(dispatcher.run(node.stop)),
         asyncio.create_task(escalator.run(wakers.escalate, node.stop)),
         asyncio.create_task(_keep_reviewing(assessor, clock, wakers.review)),
+        asyncio.create_task(_keep_signing_the_audit_chain(node)),
     ]
     return node
 
@@ -223,6 +228,18 @@ async def _publish_own(
     outcome = await accept(alert, sign(cap.emit_xml(alert)), own)
     if not isinstance(outcome, Accepted | AlreadyKnown):
         _log.error("own_message_refused", identifier=alert.identifier, reason=outcome.detail)
+
+
+async def _keep_signing_the_audit_chain(node: Node) -> None:
+    """Sign the audit chain's head every ``AUDIT_CHECKPOINT_EVERY`` (nothing new: no entry)."""
+    key = CheckpointKey.from_node_secret(node.secret)
+    while not node.stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(node.stop.wait(), AUDIT_CHECKPOINT_EVERY.total_seconds())
+        try:
+            await node.store.checkpoint(key, node.clock.now())
+        except StoreError:
+            _log.exception("audit_checkpoint_failed")
 
 
 async def _keep_reviewing(assessor: Assessor, clock: Clock, changed: asyncio.Event) -> None:

@@ -112,6 +112,17 @@ class AcceptAlert:
         if isinstance(decision, Duplicate):
             return AlreadyKnown(alert_id(alert.sender, alert.identifier))
         if isinstance(decision, Refusal):
+            await self._store.append_event(
+                Event(
+                    at=now,
+                    kind="alert.refused",
+                    subject=alert_id(alert.sender, alert.identifier),
+                    partner_id=partner.id,
+                    data=MappingProxyType(
+                        {"reason": decision.reason.value, "detail": decision.detail}
+                    ),
+                )
+            )
             return Refused(decision.reason, decision.detail)
         record = AlertRecord(
             key=alert.key,
@@ -124,6 +135,9 @@ class AcceptAlert:
             partner_id=partner.id,
             xml=xml,
         )
+        plan = await self._plan(alert, record, decision.rule, partner, now)
+        # The audit entry says what was decided: the lifecycle rule and whom it was routed to.
+        routed = sorted({n.recipient.partner_id for n in plan.notifications})
         event = Event(
             at=now,
             kind="alert.accepted",
@@ -135,10 +149,11 @@ class AcceptAlert:
                     "msg_type": alert.msg_type.value,
                     "status": alert.status.value,
                     "thread_id": decision.thread.id,
+                    "routed_to": routed,
+                    "notifications": len(plan.notifications),
                 }
             ),
         )
-        plan = await self._plan(alert, record, decision.rule, partner, now)
         try:
             await self._store.record(
                 record, decision, event, notifications=plan.notifications, timers=plan.timers

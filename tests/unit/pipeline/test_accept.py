@@ -22,6 +22,7 @@ from tanbih.domain.cap import (
 )
 from tanbih.domain.coalition import Partner, Role
 from tanbih.domain.lifecycle import RefusalReason, Rule, Stage
+from tanbih.domain.records import AlertQuery
 from tanbih.errors import AccessDeniedError
 from tanbih.pipeline.accept import AcceptAlert, Accepted, AlreadyKnown, Refused
 
@@ -86,6 +87,7 @@ async def test_accepted_alert_is_recorded_with_its_event(
     assert [(e.kind, e.subject, e.data["rule"]) for e in events] == [
         ("alert.accepted", outcome.record.id, "issue")
     ]
+    assert events[0].data["notifications"] == 0
 
 
 async def test_update_joins_the_thread_of_what_it_references(
@@ -117,12 +119,14 @@ async def test_resent_message_is_already_known_and_not_stored_twice(
 async def test_refused_message_leaves_the_store_untouched(
     accept: AcceptAlert, store: MemoryStore
 ) -> None:
-    """An Update of an unknown message is refused with its reason and nothing is written."""
+    """An Update of an unknown message is refused with its reason: only the refusal is logged."""
     orphan = warning("w9", MsgType.UPDATE, references=(warning("ghost").key,))
     outcome = await accept(orphan, b"9", ISRAEL)
     assert isinstance(outcome, Refused)
     assert outcome.reason is RefusalReason.UNKNOWN_REFERENCE
-    assert await store.events() == []
+    assert await store.search(AlertQuery()) == []
+    [event] = await store.events()
+    assert (event.kind, event.data["reason"]) == ("alert.refused", "unknown_reference")
 
 
 @pytest.mark.parametrize(
