@@ -36,6 +36,8 @@ export class ComposeForm {
     private readonly zones: () => ZoneFeature[],
     private readonly active: () => ActiveAlert[],
     private readonly zoneName: (zone: ZoneFeature) => string,
+    /** Told after the node accepted a message (the console re-reads the picture). */
+    private readonly accepted: () => void,
   ) {
     this.render();
   }
@@ -179,6 +181,7 @@ export class ComposeForm {
       this.draft = { ...this.emptyDraft(), kind: this.draft.kind };
       this.render();
       this.show(true, `${t.formAccepted}: ${answer.alert.id}`);
+      this.accepted();
     } catch (error) {
       if (button !== null) {
         button.disabled = false;

@@ -77,7 +77,7 @@ export class Console {
     });
     this.history = new HistoryView(api, locale, this.partners, (e) => this.showError(e));
     this.compose = profile.partner.role === "coordinator"
-      ? new ComposeForm(api, locale, profile, () => zones.features, () => this.picture.active(Date.now()), (z) => this.zoneLabel(z))
+      ? new ComposeForm(api, locale, profile, () => zones.features, () => this.picture.active(Date.now()), (z) => this.zoneLabel(z), () => void this.resync())
       : null;
     this.stream = new LiveStream({
       onNotification: (n) => this.notified(n),
