@@ -61,6 +61,12 @@ export class Api {
     return this.json<AckView[]>("GET", `/api/v1/alerts/${encodeURIComponent(id)}/acks`);
   }
 
+  /** Acknowledgements of several messages' events in one request, by message id. */
+  acksOf(ids: string[]): Promise<Record<string, AckView[]>> {
+    const query = ids.map((id) => `alert=${encodeURIComponent(id)}`).join("&");
+    return this.json<Record<string, AckView[]>>("GET", `/api/v1/console/acks?${query}`);
+  }
+
   acknowledge(id: string): Promise<AckView> {
     return this.json<AckView>("POST", `/api/v1/alerts/${encodeURIComponent(id)}/ack`);
   }

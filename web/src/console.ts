@@ -162,8 +162,10 @@ export class Console {
 
   private async refreshAcks(): Promise<void> {
     const active = this.picture.active(Date.now());
-    const acks = await Promise.all(active.map((a) => this.api.acks(a.latest.id)));
-    active.forEach((alert, i) => this.picture.acks.set(alert.threadId, acks[i] ?? []));
+    if (active.length === 0) return;
+    // One request for all: a request per alert would queue a new alert's fetch behind them.
+    const acks = await this.api.acksOf(active.map((a) => a.latest.id));
+    for (const alert of active) this.picture.acks.set(alert.threadId, acks[alert.latest.id] ?? []);
   }
 
   // --- acknowledging ----------------------------------------------------------------------

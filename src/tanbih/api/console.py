@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Query, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
+from tanbih.api.acks import AckView
 from tanbih.api.auth import BearerCredentials, CurrentNode, CurrentPartner
 from tanbih.api.console_session import close_session, open_session
 from tanbih.api.problems import PROBLEM_RESPONSES, ApiProblem
@@ -138,6 +140,34 @@ async def log_in(
 async def log_out(response: Response) -> None:
     """Ask the browser to forget the session cookie."""
     close_session(response)
+
+
+MAX_ACK_ALERTS = 200
+
+
+@router.get(
+    "/api/v1/console/acks",
+    response_model=dict[str, list[AckView]],
+    responses=PROBLEM_RESPONSES,
+    summary="Acknowledgements of several messages' events at once, by message id",
+)
+async def acknowledgements(
+    node: CurrentNode,
+    partner: CurrentPartner,
+    alert: Annotated[list[str], Query(max_length=MAX_ACK_ALERTS, description="message ids")],
+) -> dict[str, list[AckView]]:
+    """What ``GET /api/v1/alerts/{id}/acks`` answers, for every active alert in one request.
+
+    One request, not one per alert: a browser opens few connections to a host, and a poll of
+    many alerts would queue the fetch of a new one behind it. Unknown ids are left out.
+    """
+    answer: dict[str, list[AckView]] = {}
+    for alert_id in dict.fromkeys(alert):
+        record = await node.store.get(alert_id)
+        if record is not None:
+            acks = await node.store.acknowledgements(record.thread_id)
+            answer[alert_id] = [AckView.of(a, first=True) for a in acks]
+    return answer
 
 
 @router.get(

@@ -13,7 +13,7 @@ from tests.integration.api.conftest import DEMO, Api
 from tanbih.api.app import create_app
 from tanbih.api.console import STATIC_DIR
 from tanbih.api.console_session import COOKIE
-from tanbih.demo import read_tokens
+from tanbih.demo import DemoPost, read_tokens
 from tanbih.settings import Settings
 
 STREAM_WAIT_S = 10.0
@@ -97,3 +97,29 @@ async def test_the_session_cookie_opens_the_stream_and_a_forged_one_does_not(
         refused = await client.get("/api/v1/stream")
         assert refused.status_code == 401
         assert "log in again" in refused.json()["detail"]
+
+
+async def test_acknowledgements_of_several_alerts_come_in_one_answer(
+    api: Api, posts: list[DemoPost]
+) -> None:
+    """The batch answers each known message's event acknowledgements and leaves unknown ids out."""
+    uav, coordinators = posts[0], posts[3]
+    for post in (uav, coordinators):
+        assert (await api.post(post)).status_code == 201
+    ids = {
+        s["identifier"]: s["id"]
+        for s in (await api.client.get("/api/v1/alerts", headers=api.auth("coord"))).json()
+    }
+    uav_id, warning_id = ids[uav.alert.identifier], ids[coordinators.alert.identifier]
+    acked = await api.client.post(f"/api/v1/alerts/{warning_id}/ack", headers=api.auth("jo"))
+    assert acked.status_code == 200
+    answer = await api.client.get(
+        "/api/v1/console/acks",
+        params=[("alert", uav_id), ("alert", warning_id), ("alert", "no-such-id")],
+        headers=api.auth("il"),
+    )
+    assert answer.status_code == 200
+    body = answer.json()
+    assert set(body) == {uav_id, warning_id}
+    assert body[uav_id] == []
+    assert [(a["partner"], a["via"]) for a in body[warning_id]] == [("jo", "console")]
