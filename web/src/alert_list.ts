@@ -59,8 +59,10 @@ export class AlertList {
     }
     for (const cell of this.element.querySelectorAll<HTMLElement>("[data-act-by]")) {
       const left = (Number(cell.dataset["actBy"]) - now) / 1000;
-      cell.classList.toggle("tb-urgent", left <= 0);
-      cell.replaceChildren(left > 0 ? ltr(countdown(left)) : t.shelterNow);
+      // "Shelter now" between the moment to start and the ETA; after it, the threat is there.
+      const sheltering = left <= 0 && Number(cell.dataset["until"]) > now;
+      cell.classList.toggle("tb-urgent", sheltering);
+      cell.replaceChildren(left > 0 ? ltr(countdown(left)) : sheltering ? t.shelterNow : "");
     }
   }
 
@@ -85,7 +87,7 @@ export class AlertList {
         h("span", { class: `tb-chip tb-chip-stage tb-stage-${detail.stage}` }, t.stage[detail.stage]),
         h("strong", { class: "tb-headline" }, info?.headline ?? info?.event ?? detail.identifier)),
       h("p", { class: "tb-meta" },
-        `${t.from}: ${source} · ${t.msgType[detail.msgType] ?? detail.msgType} · ${t.sent} `, ltr(locale.time(detail.sent))),
+        `${t.from}: `, h("bdi", {}, source), ` · ${t.msgType[detail.msgType] ?? detail.msgType} · ${t.sent} `, ltr(locale.time(detail.sent))),
       h("table", { class: "tb-zone-table" },
         h("thead", {}, h("tr", {}, h("th", {}, t.zones), h("th", {}, t.eta), h("th", {}, t.shelter), h("th", {}, t.shelterIn))),
         h("tbody", {}, ...zones.map((zone) =>
@@ -93,7 +95,7 @@ export class AlertList {
             h("td", {}, this.context.zoneName(zone, locale.language)),
             zone.eta === null ? h("td", {}, "—") : h("td", { "data-eta": zone.eta }),
             h("td", {}, zone.shelterSeconds === null ? "—" : ltr(String(zone.shelterSeconds)), zone.shelterSeconds === null ? "" : ` ${t.seconds}`),
-            zone.eta === null ? h("td", {}, "") : h("td", { class: "tb-act-by", "data-act-by": zone.eta - (zone.shelterSeconds ?? 0) * 1000 }),
+            zone.eta === null ? h("td", {}, "") : h("td", { class: "tb-act-by", "data-act-by": zone.eta - (zone.shelterSeconds ?? 0) * 1000, "data-until": zone.eta }),
           ))),
       ),
       alert.zones.length > ZONES_SHOWN && h("p", { class: "tb-more" }, `+${alert.zones.length - ZONES_SHOWN}`),
@@ -120,8 +122,8 @@ export class AlertList {
         const ack = acks.find((a) => a.partner === id);
         const name = partners.get(id)?.name ?? id;
         return ack === undefined
-          ? h("li", { class: "tb-ack-pending", "data-partner": id }, `… ${name} — ${t.awaitingAck}`)
-          : h("li", { class: "tb-ack-done", "data-partner": id }, `✓ ${name} `, ltr(locale.time(ack.at)), ` (${t.via[ack.via] ?? ack.via})`);
+          ? h("li", { class: "tb-ack-pending", "data-partner": id }, "… ", h("bdi", {}, name), ` — ${t.awaitingAck}`)
+          : h("li", { class: "tb-ack-done", "data-partner": id }, "✓ ", h("bdi", {}, name), " ", ltr(locale.time(ack.at)), ` (${t.via[ack.via] ?? ack.via})`);
       }));
   }
 }

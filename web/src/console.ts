@@ -281,7 +281,7 @@ export class Console {
       onchange: (e: Event) => { const v = (e.target as HTMLSelectElement).value; if (isLanguage(v)) this.locale.set(v); } },
       ...LANGUAGES.map((l) => h("option", { value: l, selected: l === this.locale.language, lang: l }, LANGUAGE_NAMES[l])));
     fill(this.header,
-      h("h1", {}, "tanbih ", h("span", { class: "tb-sub" }, this.profile.partner.name)),
+      h("h1", {}, "tanbih ", h("bdi", { class: "tb-sub" }, this.profile.partner.name)),
       h("span", { class: up ? "tb-conn tb-conn-up" : "tb-conn tb-conn-down", "data-testid": "connection" }, up ? t.live : t.connectionLost),
       this.alarm.enabled
         ? h("span", { class: "tb-sound-on" }, `🔊 ${t.soundOn}`)

@@ -63,7 +63,7 @@ export class HistoryView {
             h("td", {}, h("span", { class: `tb-chip tb-chip-status tb-status-${m.status.toLowerCase()}` }, t.status[m.status] ?? m.status)),
             h("td", {}, t.msgType[m.msgType] ?? m.msgType),
             h("td", {}, t.stage[m.stage]),
-            h("td", {}, this.partners.get(m.partner)?.name ?? m.partner),
+            h("td", {}, h("bdi", {}, this.partners.get(m.partner)?.name ?? m.partner)),
             h("td", {}, h("button", { type: "button", class: "tb-link", onclick: () => void this.download(m).catch(this.onError) }, t.downloadXml)),
           )))),
       this.ackTimeline(threadId),
@@ -84,7 +84,7 @@ export class HistoryView {
     if (acks.length === 0) return h("p", { class: "tb-empty" }, t.noAcks);
     return h("ol", { class: "tb-ack-timeline", "aria-label": t.acks },
       ...[...acks].sort((a, b) => a.at.localeCompare(b.at)).map((ack) =>
-        h("li", { "data-partner": ack.partner }, ltr(this.locale.time(ack.at)), ` ${this.partners.get(ack.partner)?.name ?? ack.partner} — ${t.via[ack.via] ?? ack.via}`)));
+        h("li", { "data-partner": ack.partner }, ltr(this.locale.time(ack.at)), " ", h("bdi", {}, this.partners.get(ack.partner)?.name ?? ack.partner), ` — ${t.via[ack.via] ?? ack.via}`)));
   }
 
   private async loadAcks(threadId: string): Promise<void> {

@@ -28,7 +28,7 @@ export interface ActiveAlert {
   latest: AlertDetail;
   messages: AlertSummary[];
   zones: AlertZone[];
-  /** When people must start for shelter at the latest (ms); null when no zone has an ETA. */
+  /** When people must start for shelter at the latest (ms); null when no ETA is ahead. */
   actBy: number | null;
 }
 
@@ -95,8 +95,9 @@ export class Picture {
       const detail = this.details.get(summary.id);
       if (detail === undefined) continue;
       const zones = this.zonesOf(detail);
+      // Zones the threat has already reached no longer make an alert urgent.
       const times = zones
-        .filter((z) => z.eta !== null)
+        .filter((z) => z.eta !== null && z.eta > now)
         .map((z) => (z.eta ?? 0) - (z.shelterSeconds ?? 0) * 1000);
       const actBy = times.length > 0 ? Math.min(...times) : null;
       alerts.push({ threadId: summary.threadId, latest: detail, messages: this.thread(summary.threadId), zones, actBy });
