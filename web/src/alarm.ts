@@ -32,10 +32,6 @@ export class Alarm {
     this.schedule();
   }
 
-  get active(): ReadonlySet<string> {
-    return this.sounding;
-  }
-
   private schedule(): void {
     if (this.sounding.size === 0 || !this.enabled) {
       window.clearInterval(this.timer);

@@ -120,9 +120,6 @@ export class ConsoleMap {
     if (bounds.isValid()) this.map.flyToBounds(bounds, { maxZoom: 11, duration: 0.5 });
   }
 
-  invalidateSize(): void {
-    this.map.invalidateSize();
-  }
 }
 
 /** The uncertainty corridor: each path point pushed out by its radius to either side. */
