@@ -75,6 +75,18 @@ def stamped_socket(sock: socket.socket) -> socket.socket:
     return sock
 
 
+def cpu_times(pid: int) -> tuple[float, float]:
+    """User and system CPU seconds a process has used so far, all its threads."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU seconds a process has used so far, all its threads."""
+    return sum(cpu_times(pid))
+
+
 def memory_kib(pid: int) -> dict[str, int]:
     """``VmRSS`` and ``RssAnon`` of a process, in KiB, from ``/proc``."""
     found: dict[str, int] = {}
@@ -83,6 +95,14 @@ def memory_kib(pid: int) -> dict[str, int]:
         if name in ("VmRSS", "RssAnon", "RssFile"):
             found[name] = int(value.split()[0])
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class Listening:
+    """A server process under test: its port on 127.0.0.1 and its process id."""
+
+    port: int
+    pid: int
 
 
 # -- a lean HTTP/1.1 client: keep-alive connections, Content-Length bodies only -------------

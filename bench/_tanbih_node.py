@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from _loopback import VENV_BIN, free_port, running
+from _loopback import VENV_BIN, Listening, free_port, running
 from tanbih import cap
 from tanbih.coalition.tokens import hash_token, new_token
 from tanbih.domain.cap import (
@@ -179,8 +179,8 @@ class AlertBodies:
 @asynccontextmanager
 async def tanbih_node(
     coalition: BenchCoalition, database_url: str = "", port: int | None = None
-) -> AsyncIterator[int]:
-    """``tanbih serve`` on the coalition for the block; yields its port once ``/healthz`` is ok.
+) -> AsyncIterator[Listening]:
+    """``tanbih serve`` on the coalition for the block, once ``/healthz`` answers.
 
     Without ``database_url`` the store is a SQLite file in the coalition's directory.
     """
@@ -196,8 +196,8 @@ async def tanbih_node(
     log = coalition.directory / "tanbih.log"
     async with running(
         [str(VENV_BIN / "tanbih"), "serve"], log, env=env, ready=(port, "/healthz"), within=90
-    ):
-        yield port
+    ) as process:
+        yield Listening(port, process.pid)
 
 
 def poster_headers(coalition: BenchCoalition) -> dict[str, str]:

@@ -46,7 +46,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from _loopback import Arrivals, HttpClient, free_port, percentile, running, webhook_receiver
+from _loopback import (
+    Arrivals,
+    HttpClient,
+    Listening,
+    cpu_seconds,
+    free_port,
+    percentile,
+    running,
+    webhook_receiver,
+)
 from _tanbih_node import AlertBodies, BenchCoalition, poster_headers, tanbih_node
 
 ALERTMANAGER = "/usr/bin/prometheus-alertmanager"
@@ -79,7 +88,7 @@ class System:
     """One system under test: how to post an alert to it and where its webhook lands."""
 
     name: str
-    port: int
+    server: Listening
     path: str
     body: Callable[[str], bytes]
     headers: dict[str, str]
@@ -87,7 +96,7 @@ class System:
     client: HttpClient = field(init=False)
 
     def __post_init__(self) -> None:
-        self.client = HttpClient(self.port)
+        self.client = HttpClient(self.server.port)
 
 
 @dataclass(slots=True)
@@ -103,6 +112,7 @@ class Step:
     response_ms: list[float]
     achieved_rate: float
     ids: list[str]
+    cpu_ms: float  # the system's CPU time per alert (all its threads; not PostgreSQL's)
 
     @property
     def p50(self) -> float:
@@ -118,8 +128,13 @@ class Step:
 
     @property
     def growing(self) -> bool:
-        """Latency grows through the step: the system falls behind (a backlog)."""
-        quarter = max(len(self.latencies_ms) // 4, 1)
+        """Latency grows through the step: the system falls behind (a backlog).
+
+        Judged on 40 alerts or more: a quarter of fewer is too few to tell growth from noise.
+        """
+        if len(self.latencies_ms) < 40:
+            return False
+        quarter = len(self.latencies_ms) // 4
         first = percentile(self.latencies_ms[:quarter], 50)
         last = percentile(self.latencies_ms[-quarter:], 50)
         return last > 2 * first + 10.0
@@ -144,13 +159,13 @@ class Step:
         return (
             f"{self.system:<22} {self.rate:>7,.0f} {self.achieved_rate:>8,.0f} "
             f"{self.posted:>6} {self.arrived:>6} {self.p50:>8.2f} {self.p99:>8.2f} "
-            f"{response[0]:>8.2f} {response[1]:>8.2f}  {' '.join(flags)}"
+            f"{response[0]:>8.2f} {response[1]:>8.2f} {self.cpu_ms:>7.2f}  {' '.join(flags)}"
         )
 
 
 HEADER = (
     f"{'system':<22} {'rate/s':>7} {'posted/s':>8} {'posts':>6} {'hooks':>6} "
-    f"{'p50 ms':>8} {'p99 ms':>8} {'resp p50':>8} {'resp p99':>8}"
+    f"{'p50 ms':>8} {'p99 ms':>8} {'resp p50':>8} {'resp p99':>8} {'cpu ms':>7}"
 )
 
 
@@ -174,6 +189,7 @@ async def run_step(system: System, arrivals: Arrivals, rate: float, count: int, 
             failures[f"{response.status}: {response.body[:120].decode(errors='replace')}"] += 1
 
     tasks: list[asyncio.Task[None]] = []
+    cpu = cpu_seconds(system.server.pid)
     begin = time.monotonic() + 0.01
     for i, (identifier, body) in enumerate(zip(ids, bodies, strict=True)):
         delay = begin + i / rate - time.monotonic()
@@ -184,10 +200,13 @@ async def run_step(system: System, arrivals: Arrivals, rate: float, count: int, 
     achieved = (count - 1) / posting if count > 1 else rate
     await asyncio.gather(*tasks)
     await arrivals.wait_for(system.path, ids, DRAIN_SECONDS)
+    cpu_ms = (cpu_seconds(system.server.pid) - cpu) * 1000 / count
     seen = arrivals.of(system.path)
     latencies = [(seen[i] - starts[i]) / 1e6 for i in ids if i in seen and i in starts]
     arrived = sum(1 for i in ids if i in seen)
-    return Step(system.name, rate, count, arrived, failures, latencies, responses, achieved, ids)
+    return Step(
+        system.name, rate, count, arrived, failures, latencies, responses, achieved, ids, cpu_ms
+    )
 
 
 async def ramp(system: System, arrivals: Arrivals, seconds: float, out: list[Step]) -> str:
@@ -227,7 +246,7 @@ async def ramp(system: System, arrivals: Arrivals, seconds: float, out: list[Ste
 
 
 @asynccontextmanager
-async def alertmanager(directory: Path, receiver_port: int) -> AsyncIterator[int]:
+async def alertmanager(directory: Path, receiver_port: int) -> AsyncIterator[Listening]:
     """Alertmanager for the block; yields its port once ``/-/ready`` answers."""
     config = directory / "alertmanager.yml"
     config.write_text(_AM_CONFIG.format(port=receiver_port))
@@ -240,8 +259,8 @@ async def alertmanager(directory: Path, receiver_port: int) -> AsyncIterator[int
         "--cluster.listen-address=",
         "--log.level=warn",
     ]
-    async with running(argv, directory / "alertmanager.log", ready=(port, "/-/ready")):
-        yield port
+    async with running(argv, directory / "alertmanager.log", ready=(port, "/-/ready")) as am:
+        yield Listening(port, am.pid)
 
 
 def am_body(identifier: str, starts_at: str) -> bytes:
@@ -286,11 +305,11 @@ async def start_systems(
     """Alertmanager and the tanbih node(s), running until ``stack`` closes."""
     hook = f"http://127.0.0.1:{arrivals.port}"
     started = datetime.now(UTC).isoformat()
-    am_port = await stack.enter_async_context(alertmanager(directory, arrivals.port))
+    am = await stack.enter_async_context(alertmanager(directory, arrivals.port))
     systems = [
         System(
             "alertmanager 0.25",
-            am_port,
+            am,
             "/am",
             lambda i: am_body(i, started),
             {"Content-Type": "application/json"},
@@ -309,11 +328,11 @@ async def start_systems(
         place = directory / name.split("(")[1].rstrip(")").lower()
         place.mkdir()
         coalition = BenchCoalition(place, webhook_url=f"{hook}/tanbih")
-        port = await stack.enter_async_context(tanbih_node(coalition, url))
+        node = await stack.enter_async_context(tanbih_node(coalition, url))
         systems.append(
             System(
                 name,
-                port,
+                node,
                 "/tanbih",
                 bodies.body,
                 poster_headers(coalition),
@@ -358,15 +377,18 @@ async def measure(args: argparse.Namespace) -> None:
 
 def _summary(steps: Sequence[Step], maxima: dict[str, str]) -> None:
     print(f"\n-- summary ({platform.node()}, {_now()}, load average {_load()})")
-    print("| system | 1/s p50 / p99 ms | 10/s p50 / p99 ms | 100/s p50 / p99 ms | max sustained |")
-    print("| --- | ---: | ---: | ---: | ---: |")
+    print(
+        "| system | 1/s p50 / p99 ms | 10/s p50 / p99 ms | 100/s p50 / p99 ms "
+        "| max sustained | CPU ms per alert at 10/s |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
     for system, best in maxima.items():
+        mine = [s for s in steps if s.system == system]
         cells = [
             f"{s.p50:.2f} / {s.p99:.2f}" + ("" if s.arrived == s.posted else " (missing)")
-            for s in steps
-            if s.system == system
+            for s in mine
         ]
-        print(f"| {system} | {' | '.join(cells)} | {best} |")
+        print(f"| {system} | {' | '.join(cells)} | {best} | {mine[1].cpu_ms:.2f} |")
 
 
 def _load() -> str:
