@@ -38,6 +38,7 @@ export class Console {
   private loaded = false;
   private polls = 0;
   private tab: Tab = "alerts";
+  private headerState = "";
 
   // The page's parts, built once and re-labelled on a language switch.
   private readonly frame = byId<HTMLElement>("app");
@@ -277,6 +278,10 @@ export class Console {
   private renderHeader(): void {
     const t = this.locale.t;
     const up = this.streamUp && this.pollUp;
+    // Rebuilt only when something in it changed: an open language menu must stay open.
+    const state = `${this.locale.language} ${up} ${this.alarm.enabled}`;
+    if (state === this.headerState) return;
+    this.headerState = state;
     const languages = h("select", { "aria-label": t.language, "data-testid": "language",
       onchange: (e: Event) => { const v = (e.target as HTMLSelectElement).value; if (isLanguage(v)) this.locale.set(v); } },
       ...LANGUAGES.map((l) => h("option", { value: l, selected: l === this.locale.language, lang: l }, LANGUAGE_NAMES[l])));
