@@ -21,6 +21,8 @@ export interface ListContext {
   zoneName(zone: AlertZone, language: string): string;
   zoneOwner(zoneId: string): string | undefined;
   actions: AlertAction[];
+  /** Whatever else changes an item's actions (an acknowledgement on its way). */
+  actionState(alert: ActiveAlert): string;
   select(alert: ActiveAlert): void;
 }
 
@@ -35,7 +37,7 @@ export class AlertList {
     const { locale } = this.context;
     const kept = new Map<string, { element: HTMLElement; signature: string }>();
     const elements = alerts.map((alert) => {
-      const signature = JSON.stringify([locale.language, this.context.acks(alert.threadId), alert.latest.stage]);
+      const signature = JSON.stringify([locale.language, this.context.acks(alert.threadId), this.context.actionState(alert)]);
       const previous = this.items.get(alert.latest.id);
       const item = previous !== undefined && previous.signature === signature ? previous : { element: this.item(alert), signature };
       kept.set(alert.latest.id, item);

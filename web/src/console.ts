@@ -74,6 +74,7 @@ export class Console {
       zoneName: (zone, language) => this.alertZoneName(zone, language),
       zoneOwner: (id) => this.zoneById.get(id)?.properties.partner,
       actions: [this.acknowledgeAction()],
+      actionState: (alert) => (this.acking.has(alert.threadId) ? "acknowledging" : ""),
       select: (alert) => this.map.focus(alert.zones.flatMap((z) => (z.zoneId === null ? [] : [z.zoneId]))),
     });
     this.history = new HistoryView(api, locale, this.partners, (e) => this.showError(e));
