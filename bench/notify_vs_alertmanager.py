@@ -1,6 +1,6 @@
 """Report → first webhook, side by side with Prometheus Alertmanager, in one run.
 
-Run: ``.venv/bin/python bench/notify_vs_alertmanager.py [--no-postgres]`` (about 4 minutes).
+Run: ``.venv/bin/python bench/notify_vs_alertmanager.py [--no-postgres]`` (about 5 minutes).
 
 Three processes are started and stopped by this script, all on 127.0.0.1:
 
@@ -25,6 +25,10 @@ after the last post, latency growing through the step (median of its last quarte
 that of its first quarter plus 10 ms), a failed POST, or this client unable to post at the rate
 (then the figure is a floor, marked "client-bound"). One step halfway between the last sustained
 and the first unsustained rate refines the figure.
+
+The ``cpu ms`` column is the system's CPU time per alert during a step (user + system, all its
+threads, from ``/proc``), less what it uses idle (measured for 3 s after its warm-up); a
+PostgreSQL server's own time is not in it. On a shared machine it is steadier than latency.
 """
 
 from __future__ import annotations
@@ -62,6 +66,7 @@ ALERTMANAGER = "/usr/bin/prometheus-alertmanager"
 PG_ADDRESS = ("127.0.0.1", 5432)
 PG_USERS = ("postgres", "root")
 WARM_UP = 50
+IDLE_SECONDS = 3.0
 # How long to wait for the webhooks of a step after its last POST: a system that falls behind
 # drains its backlog within it, so every step starts on an idle system.
 DRAIN_SECONDS = 30.0
@@ -94,6 +99,7 @@ class System:
     headers: dict[str, str]
     endpoint: str
     client: HttpClient = field(init=False)
+    idle_cpu: float = 0.0  # CPU seconds per second it uses doing nothing (polling loops)
 
     def __post_init__(self) -> None:
         self.client = HttpClient(self.server.port)
@@ -112,7 +118,7 @@ class Step:
     response_ms: list[float]
     achieved_rate: float
     ids: list[str]
-    cpu_ms: float  # the system's CPU time per alert (all its threads; not PostgreSQL's)
+    cpu_ms: float  # the system's CPU time per alert beyond idle (its threads; not PostgreSQL's)
 
     @property
     def p50(self) -> float:
@@ -189,7 +195,7 @@ async def run_step(system: System, arrivals: Arrivals, rate: float, count: int, 
             failures[f"{response.status}: {response.body[:120].decode(errors='replace')}"] += 1
 
     tasks: list[asyncio.Task[None]] = []
-    cpu = cpu_seconds(system.server.pid)
+    cpu, clock = cpu_seconds(system.server.pid), time.monotonic()
     begin = time.monotonic() + 0.01
     for i, (identifier, body) in enumerate(zip(ids, bodies, strict=True)):
         delay = begin + i / rate - time.monotonic()
@@ -200,7 +206,8 @@ async def run_step(system: System, arrivals: Arrivals, rate: float, count: int, 
     achieved = (count - 1) / posting if count > 1 else rate
     await asyncio.gather(*tasks)
     await arrivals.wait_for(system.path, ids, DRAIN_SECONDS)
-    cpu_ms = (cpu_seconds(system.server.pid) - cpu) * 1000 / count
+    used = cpu_seconds(system.server.pid) - cpu - system.idle_cpu * (time.monotonic() - clock)
+    cpu_ms = used * 1000 / count
     seen = arrivals.of(system.path)
     latencies = [(seen[i] - starts[i]) / 1e6 for i in ids if i in seen and i in starts]
     arrived = sum(1 for i in ids if i in seen)
@@ -355,6 +362,9 @@ async def measure(args: argparse.Namespace) -> None:
             print(HEADER)
             for system in systems:
                 await run_step(system, arrivals, 50.0, WARM_UP, f"warm-{_slug(system)}")
+                before = cpu_seconds(system.server.pid)
+                await asyncio.sleep(IDLE_SECONDS)
+                system.idle_cpu = (cpu_seconds(system.server.pid) - before) / IDLE_SECONDS
             for rate, count in rates:
                 for system in systems:
                     step = await run_step(
