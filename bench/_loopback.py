@@ -63,7 +63,7 @@ def kernel_stamp(ancillary: list[tuple[int, int, bytes]]) -> int:
     for level, kind, data in ancillary:
         if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS:
             seconds, nanoseconds = _TIMESPEC.unpack(data[: _TIMESPEC.size])
-            return seconds * 1_000_000_000 + nanoseconds
+            return int(seconds) * 1_000_000_000 + int(nanoseconds)
     return time.time_ns()
 
 

@@ -44,11 +44,12 @@ import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from _loopback import (
     Arrivals,
@@ -432,7 +433,7 @@ def main() -> None:
     parser.add_argument("--ramp-seconds", type=float, default=3.0, help="per ramp step")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite node only")
     args = parser.parse_args()
-    runner: Callable[[Awaitable[None]], None] = asyncio.run
+    runner: Callable[[Coroutine[Any, Any, None]], None] = asyncio.run
     with contextlib.suppress(ImportError):
         import uvloop  # noqa: PLC0415 -- the leanest loop for the client, when installed
 
