@@ -59,6 +59,7 @@ class Dispatcher:
         self._jitter = jitter
         self._on_settled = on_settled
         self._slots = {k: asyncio.Semaphore(settings.limit(k)) for k in self._channels}
+        self._busy = dict.fromkeys(self._channels, 0)
         self._slot_freed = asyncio.Event()
         self._retries_due: list[datetime] = []  # a heap of the retries this worker scheduled
 
@@ -96,31 +97,38 @@ class Dispatcher:
                 await self._idle(stop)
 
     async def _claim(self, now: datetime) -> list[tuple[Notification, bool]]:
-        """Take every free slot, claim at most that many rows per kind, give back the rest.
+        """Claim due rows for the free slots, asking every kind with a free slot at once.
 
+        Each claim asks for at most as many rows as the open kind with the fewest free slots
+        has, so whatever kinds the rows are, each has a slot; it claims again while rows keep
+        coming and slots remain. When little is due that is one transaction per wake-up, not
+        one per channel kind.
         Each row comes with whether the delivery log already shows it delivered (dedup); a row
         is sent right after its claim, so one look at the log per claim is as fresh as one per
-        send. A kind whose claim fails is logged and left for the next round.
+        send. A failed claim is logged and left for the next round.
         """
         claimed: list[Notification] = []
-        for kind, slots in self._slots.items():
-            taken = 0
-            while not slots.locked():
-                await slots.acquire()
-                taken += 1
-            if not taken:
-                continue
-            rows: list[Notification] = []
+        while True:
+            free = {kind: self._settings.limit(kind) - self._busy[kind] for kind in self._slots}
+            open_kinds = {kind for kind, count in free.items() if count > 0}
+            if not open_kinds:
+                break
+            limit = min(free[kind] for kind in open_kinds)
             try:
                 rows = await self._store.claim(
-                    self._settings.worker_id, now, self._settings.lease, taken, {kind}
+                    self._settings.worker_id, now, self._settings.lease, limit, open_kinds
                 )
             except StoreError:
-                log.exception("claiming %s notifications failed; trying again soon", kind)
-            finally:
-                for _ in range(taken - len(rows)):
-                    slots.release()
+                log.exception("claiming notifications failed; trying again soon")
+                break
+            for notification in rows:
+                kind = notification.recipient.channel.kind
+                self._busy[kind] += 1
+                # Never waits: the limit above left a slot of this kind for every row.
+                await self._slots[kind].acquire()
             claimed.extend(rows)
+            if len(rows) < limit:
+                break  # the outbox has nothing more due: one transaction when idle
         try:
             delivered = await self._store.delivered(n.key for n in claimed) if claimed else set()
         except StoreError:
@@ -131,7 +139,9 @@ class Dispatcher:
         return [(n, n.key in delivered) for n in claimed]
 
     def _release(self, notification: Notification) -> None:
-        self._slots[notification.recipient.channel.kind].release()
+        kind = notification.recipient.channel.kind
+        self._busy[kind] -= 1
+        self._slots[kind].release()
         self._slot_freed.set()
 
     async def _deliver(self, notification: Notification, delivered: bool) -> None:
