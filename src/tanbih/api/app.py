@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -19,16 +20,24 @@ from tanbih.ports import Clock
 from tanbih.settings import Settings
 
 
-def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
+def create_app(
+    settings: Settings, clock: Clock | None = None, *, long_running: bool = False
+) -> FastAPI:
     """An app that starts a node from ``settings`` and closes it on shutdown.
 
-    ``clock`` replaces the wall clock (exercises, tests).
+    ``clock`` replaces the wall clock (exercises, tests); ``long_running`` (``serve``,
+    ``demo``) moves the start-up objects out of the garbage collector's sight.
     """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         node = await start_node(settings, clock)
         app.state.node = node
+        if long_running:
+            # The start-up objects (coalition, zone index...) live as long as the process: moved
+            # out of the collector's sight, a full collection no longer stalls the streams.
+            gc.collect()
+            gc.freeze()
         try:
             yield
         finally:

@@ -83,4 +83,5 @@ def serve(
         host=host or base.host,
         port=port or base.port,
     )
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    app_ = create_app(settings, long_running=True)
+    uvicorn.run(app_, host=settings.host, port=settings.port, log_level="info")

@@ -25,7 +25,7 @@ REPLAY_PAUSE_S = 60.0
 async def run_demo(settings: Settings, flight: list[dict[str, object]]) -> None:
     """Serve until interrupted; once the server listens, post the demo messages through it,
     start the partners' systems, and replay the ``flight``'s reports in a loop."""
-    app = create_app(settings)
+    app = create_app(settings, long_running=True)
     server = uvicorn.Server(
         uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning")
     )
