@@ -48,7 +48,7 @@ from tanbih.geo import WgsGeodesy, ZoneIndex
 from tanbih.geo.area_owners import AreaOwners
 from tanbih.pipeline.accept import AcceptAlert, Accepted, AlreadyKnown
 from tanbih.pipeline.acknowledge import Acknowledge
-from tanbih.pipeline.assess import Assessor
+from tanbih.pipeline.assess import REGION_MARGIN_DEG, Assessor
 from tanbih.pipeline.delivery_attempt import DispatchSettings
 from tanbih.pipeline.dispatch import Dispatcher
 from tanbih.pipeline.escalate import Escalator
@@ -59,8 +59,6 @@ from tanbih.ports import Clock, NodeStore
 from tanbih.settings import Settings
 
 _log = structlog.get_logger("tanbih.node")
-# A threat this far outside every zone can reach none within a warning horizon.
-REGION_MARGIN_DEG = 10.0
 AUDIT_CHECKPOINT_EVERY = timedelta(minutes=5)
 
 

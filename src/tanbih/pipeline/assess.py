@@ -32,6 +32,8 @@ from tanbih.geo.prediction import predict_exposures
 from tanbih.geo.zone_index import ZoneIndex
 
 Publish = Callable[[Alert], Awaitable[None]]
+# A threat this far outside every zone can reach none within a warning horizon: it has left.
+REGION_MARGIN_DEG = 10.0
 # How long a report id is remembered to drop resent copies: longer than any report may be old.
 SEEN_FOR = timedelta(minutes=15)
 # Early-warning changes of one threat (zones joining or leaving its path) are gathered into at

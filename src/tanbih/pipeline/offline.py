@@ -15,9 +15,8 @@ from tanbih.domain.expiry import covered_region
 from tanbih.domain.issuance import IssuancePolicy
 from tanbih.domain.observation import Observation
 from tanbih.geo import WgsGeodesy, ZoneIndex
-from tanbih.pipeline.assess import Assessor
+from tanbih.pipeline.assess import REGION_MARGIN_DEG, Assessor
 
-REGION_MARGIN_DEG = 10.0
 AFTERMATH = timedelta(hours=1)
 
 
