@@ -9,6 +9,8 @@
     ├── ConfigurationError (ValueError)   the node's own settings or channel file are invalid
     ├── StoreError (RuntimeError)         the store failed; the caller's write did not happen
     │   └── StoreConflictError            a unique fact (sender + identifier) already stored
+    ├── BusError (RuntimeError)           the message bus failed; a publish did not happen
+    │   └── BusPermissionError            the bus refused this node's credentials an act
     └── AccessDeniedError (PermissionError)    a caller lacks a valid token or the role for an act
 
 Non-error outcomes (a duplicate message, a refused lifecycle transition) are return values from
@@ -70,6 +72,14 @@ class StoreError(TanbihError, RuntimeError):
 
 class StoreConflictError(StoreError):
     """A fact that must be unique (a message's sender + identifier) is already stored."""
+
+
+class BusError(TanbihError, RuntimeError):
+    """The message bus failed (unreachable, refused, timed out); a publish did not happen."""
+
+
+class BusPermissionError(BusError):
+    """The bus refused this node's credentials a publish, a subscription or a stream change."""
 
 
 class AccessDeniedError(TanbihError, PermissionError):
