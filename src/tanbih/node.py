@@ -51,8 +51,9 @@ from tanbih.pipeline.acknowledge import Acknowledge
 from tanbih.pipeline.assess import REGION_MARGIN_DEG, Assessor
 from tanbih.pipeline.delivery_attempt import DispatchSettings
 from tanbih.pipeline.dispatch import Dispatcher
+from tanbih.pipeline.escalate import POLL_SECONDS as ESCALATOR_POLL_SECONDS
 from tanbih.pipeline.escalate import Escalator
-from tanbih.pipeline.notify_plan import PlanNotifications
+from tanbih.pipeline.notify_plan import NotificationPlan, PlanNotifications
 from tanbih.pipeline.prepare import PrepareDelivery
 from tanbih.pipeline.signing import Signatures
 from tanbih.ports import Clock, NodeStore
@@ -123,54 +124,12 @@ async def start_node(settings: Settings, clock: Clock | None = None) -> Node:
     acknowledge = Acknowledge(store, clock, metrics)
     wakers = Wakers(asyncio.Event(), asyncio.Event(), asyncio.Event())
 
-    async def on_cap_ack(record: AlertRecord, partner: Partner) -> None:
-        await acknowledge(record.thread_id, partner.id, AckRoute.CAP_ACK)
-
-    def recorded() -> None:
-        wakers.dispatch.set()
-        wakers.escalate.set()
-
-    accept = AcceptAlert(
-        store,
-        clock,
-        plan=PlanNotifications(coalition, AreaOwners(coalition.zones), store),
-        acknowledged=on_cap_ack,
-        recorded=recorded,
-    )
-
-    async def publish(alert: Alert) -> None:
-        await _publish_own(accept, own, alert, signatures.sign)
-
-    assessor = Assessor(
-        zones=zones,
-        index=ZoneIndex(coalition.zones),
-        geodesy=WgsGeodesy(),
-        policy=IssuancePolicy(sender=coalition.node.sender),
-        publish=publish,
-        region=covered_region(coalition.zones, REGION_MARGIN_DEG),
-        on_change=wakers.review.set,
-    )
     channel_settings = load_channel_settings(
         settings.channels_file, settings.base_url, secret.decode()
     )
-    node = Node(
-        settings=settings,
-        coalition=coalition,
-        zones=zones,
-        store=store,
-        clock=clock,
-        accept=accept,
-        assessor=assessor,
-        acknowledge=acknowledge,
-        console=console,
-        metrics=metrics,
-        channel_settings=channel_settings,
-        secret=secret,
-        wakers=wakers,
-        signatures=signatures,
-    )
+    resources = AsyncExitStack()
     channels = build_channels(
-        channel_settings, node.resources, console=ConsoleChannel(store, console, clock)
+        channel_settings, resources, console=ConsoleChannel(store, console, clock)
     )
     for kind in ChannelKind:
         channels.setdefault(kind, UnconfiguredChannel(kind))
@@ -191,6 +150,54 @@ async def start_node(settings: Settings, clock: Clock | None = None) -> Node:
         _dispatch_settings(channel_settings),
         wake=wakers.dispatch,
         on_settled=settled,
+    )
+
+    async def on_cap_ack(record: AlertRecord, partner: Partner) -> None:
+        await acknowledge(record.thread_id, partner.id, AckRoute.CAP_ACK)
+
+    def recorded(plan: NotificationPlan) -> None:
+        # The escalator polls its stored timers; wake it only for a step due before then.
+        soon = clock.now() + timedelta(seconds=ESCALATOR_POLL_SECONDS)
+        if any(t.next_due_at is not None and t.next_due_at <= soon for t in plan.timers):
+            wakers.escalate.set()
+
+    accept = AcceptAlert(
+        store,
+        clock,
+        plan=PlanNotifications(coalition, AreaOwners(coalition.zones), store),
+        handoff=dispatcher,
+        acknowledged=on_cap_ack,
+        recorded=recorded,
+    )
+
+    async def publish(alert: Alert) -> None:
+        await _publish_own(accept, own, alert, signatures.sign)
+
+    assessor = Assessor(
+        zones=zones,
+        index=ZoneIndex(coalition.zones),
+        geodesy=WgsGeodesy(),
+        policy=IssuancePolicy(sender=coalition.node.sender),
+        publish=publish,
+        region=covered_region(coalition.zones, REGION_MARGIN_DEG),
+        on_change=wakers.review.set,
+    )
+    node = Node(
+        settings=settings,
+        coalition=coalition,
+        zones=zones,
+        store=store,
+        clock=clock,
+        accept=accept,
+        assessor=assessor,
+        acknowledge=acknowledge,
+        console=console,
+        metrics=metrics,
+        channel_settings=channel_settings,
+        secret=secret,
+        wakers=wakers,
+        signatures=signatures,
+        resources=resources,
     )
     escalator = Escalator(store, coalition, clock, queued=wakers.dispatch.set)
     node.tasks += [

@@ -18,6 +18,7 @@ from tanbih.domain.notification import (
     Delivery,
     DeliveryResult,
     EscalationTimer,
+    Handover,
     Notification,
     NotificationState,
 )
@@ -56,11 +57,13 @@ class AlertStore(Protocol):
         *,
         notifications: Sequence[Notification] = (),
         timers: Sequence[EscalationTimer] = (),
+        handover: Handover | None = None,
     ) -> None:
         """Store an accepted message, its thread after it and its event, in one transaction.
 
         The message's ``notifications`` and escalation ``timers`` go in the same transaction
         (the outbox): either the message is stored with everyone it must reach, or nothing is.
+        The ``handover``'s notifications are written claimed by its worker until it expires.
         Raises ``StoreConflictError`` if the (sender, identifier) is already stored.
         """
         ...

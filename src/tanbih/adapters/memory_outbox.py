@@ -26,6 +26,7 @@ from tanbih.domain.notification import (
     Attempt,
     DeliveryOutcome,
     EscalationTimer,
+    Handover,
     Notification,
     NotificationState,
 )
@@ -258,6 +259,7 @@ class MemoryOutbox:
         thread_of: Mapping[str, str],
         *,
         skip_quiet: bool = False,
+        handover: Handover | None = None,
     ) -> list[str]:
         added: list[str] = []
         for n in notifications:
@@ -267,7 +269,10 @@ class MemoryOutbox:
             if n.key in self._entries or quiet:
                 continue
             blank = Settlement(n.state, n.attempts, n.next_attempt_at, None, None, None)
-            self._entries[n.key] = _Entry(n, thread_id, blank)
+            entry = _Entry(n, thread_id, blank)
+            if handover is not None and n.key in handover.keys:
+                entry.claimed_by, entry.claim_expires_at = handover.worker_id, handover.expires_at
+            self._entries[n.key] = entry
             self._attempts[n.key] = []
             added.append(n.key)
         return added

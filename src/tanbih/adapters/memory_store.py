@@ -18,7 +18,7 @@ from tanbih.adapters.memory_outbox import MemoryOutbox
 from tanbih.domain.audit import GENESIS, AuditEntry, CheckpointKey, chain, checkpoint_event
 from tanbih.domain.coalition import Coalition, Partner, Zone
 from tanbih.domain.lifecycle import KnownMessage, Thread, Transition
-from tanbih.domain.notification import EscalationTimer, Notification
+from tanbih.domain.notification import EscalationTimer, Handover, Notification
 from tanbih.domain.records import AlertQuery, AlertRecord, Event
 from tanbih.errors import StoreConflictError, StoreError
 
@@ -52,9 +52,10 @@ class MemoryStore(MemoryOutbox, MemoryObservations):
         *,
         notifications: Sequence[Notification] = (),
         timers: Sequence[EscalationTimer] = (),
+        handover: Handover | None = None,
     ) -> None:
         """Store an accepted message, its thread, its event, its notifications and its
-        escalation timers, all or nothing.
+        escalation timers, all or nothing; the ``handover``'s notifications go in claimed.
         """
         key = (record.key.sender, record.key.identifier)
         if key in self._known:
@@ -71,7 +72,7 @@ class MemoryStore(MemoryOutbox, MemoryObservations):
         self._threads[transition.thread.id] = transition.thread
         self._log.append(entry)
         self._save_timers(timers)
-        self._add(notifications, thread_of)
+        self._add(notifications, thread_of, handover=handover)
 
     async def get(self, alert_id: str) -> AlertRecord | None:
         """One stored message by its API id."""

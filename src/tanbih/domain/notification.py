@@ -32,6 +32,20 @@ class Recipient:
     language: str
 
 
+@dataclass(frozen=True, slots=True)
+class Handover:
+    """Notifications written already claimed by the worker that sends them at once.
+
+    The node's own dispatcher takes slots for a message's notifications before the message is
+    stored; the rows go in claimed until ``expires_at`` like any claim, so a crash hands them to
+    another worker when the lease runs out, and no claim transaction delays the first send.
+    """
+
+    worker_id: str
+    expires_at: datetime
+    keys: frozenset[str]
+
+
 class NotificationState(StrEnum):
     """Where a notification stands in the outbox."""
 

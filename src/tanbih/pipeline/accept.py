@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import MappingProxyType
+from typing import Protocol
 
 from tanbih.domain.access import Act, denial, sender_denial
 from tanbih.domain.cap import Alert
@@ -19,6 +20,7 @@ from tanbih.domain.lifecycle import (
     Rule,
     decide,
 )
+from tanbih.domain.notification import Handover, Notification
 from tanbih.domain.records import AlertRecord, Event, alert_id
 from tanbih.errors import AccessDeniedError, StoreConflictError
 from tanbih.pipeline.notify_plan import NotificationPlan
@@ -53,6 +55,23 @@ Outcome = Accepted | AlreadyKnown | Refused
 
 Plan = Callable[[Alert, AlertRecord, Rule, Partner, datetime], Awaitable[NotificationPlan]]
 Acknowledged = Callable[[AlertRecord, Partner], Awaitable[None]]
+Recorded = Callable[[NotificationPlan], None]
+
+
+class Handoff(Protocol):
+    """The dispatcher of this process, taking a stored message's notifications directly."""
+
+    def reserve(self, notifications: Sequence[Notification], now: datetime) -> Handover | None:
+        """Slots for the notifications it can start at once, before they are stored."""
+        ...
+
+    def hand_over(self, notifications: Sequence[Notification], handover: Handover | None) -> None:
+        """Start the reserved ones, now stored; see that the others are claimed."""
+        ...
+
+    def give_back(self, handover: Handover | None, notifications: Sequence[Notification]) -> None:
+        """Free the slots of notifications that were not stored."""
+        ...
 
 
 async def _nobody(*_: object) -> NotificationPlan:
@@ -67,8 +86,9 @@ class AcceptAlert:
     """The accept stage: one call per incoming message, already parsed and validated.
 
     ``plan`` routes the message (the route stage) so its notifications and timers are stored
-    in the same transaction; ``acknowledged`` hears of partners' CAP Acks once stored;
-    ``recorded`` is called after every write (it wakes the dispatcher).
+    in the same transaction; ``handoff``, the process's dispatcher, gets the notifications
+    claimed in that transaction; ``acknowledged`` hears of partners' CAP Acks once stored;
+    ``recorded`` is told of every stored plan (it wakes the escalator when a timer is due).
     """
 
     def __init__(
@@ -78,13 +98,15 @@ class AcceptAlert:
         clock_skew: timedelta = DEFAULT_CLOCK_SKEW,
         *,
         plan: Plan = _nobody,
+        handoff: Handoff | None = None,
         acknowledged: Acknowledged = _ignore_ack,
-        recorded: Callable[[], None] = lambda: None,
+        recorded: Recorded = lambda _: None,
     ) -> None:
         self._store = store
         self._clock = clock
         self._clock_skew = clock_skew
         self._plan = plan
+        self._handoff = handoff
         self._acknowledged = acknowledged
         self._recorded = recorded
         # Deciding and recording must not interleave within a process, or two Updates could
@@ -154,13 +176,28 @@ class AcceptAlert:
                 }
             ),
         )
+        handoff = self._handoff
+        handover = handoff.reserve(plan.notifications, now) if handoff else None
         try:
             await self._store.record(
-                record, decision, event, notifications=plan.notifications, timers=plan.timers
+                record,
+                decision,
+                event,
+                notifications=plan.notifications,
+                timers=plan.timers,
+                handover=handover,
             )
         except StoreConflictError:
+            if handoff:
+                handoff.give_back(handover, plan.notifications)
             return AlreadyKnown(record.id)
-        self._recorded()
+        except BaseException:
+            if handoff:
+                handoff.give_back(handover, plan.notifications)
+            raise
+        if handoff:
+            handoff.hand_over(plan.notifications, handover)
+        self._recorded(plan)
         if decision.rule is Rule.ACKNOWLEDGE:
             await self._acknowledged(record, partner)
         return Accepted(record, decision.rule)

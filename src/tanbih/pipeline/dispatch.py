@@ -7,9 +7,13 @@ Each notification claimed from the outbox goes through Alertmanager's notify pip
 
 A slot is taken before a row is claimed and given back only once the row is settled, so a
 channel kind never has more than its limit in flight, and no claimed row waits for a slot
-while its lease runs. Delivery is at least once: a notification sent but not yet settled when
-the worker dies is sent again, with the same idempotency key, once its lease runs out; at most
-one channel limit's worth per kind can be repeated that way.
+while its lease runs. The accept stage of the same process hands a new message's
+notifications over directly (:meth:`Dispatcher.reserve`, :meth:`Dispatcher.hand_over`): they
+are written already claimed, and the first send waits for no claim transaction.
+
+Delivery is at least once: a notification sent but not yet settled when the worker dies is
+sent again, with the same idempotency key, once its lease runs out; at most one channel
+limit's worth per kind can be repeated that way.
 """
 
 from __future__ import annotations
@@ -18,12 +22,12 @@ import asyncio
 import heapq
 import logging
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
 from tanbih.domain.coalition import ChannelKind
-from tanbih.domain.notification import Attempt, Notification, NotificationState
+from tanbih.domain.notification import Attempt, Handover, Notification, NotificationState
 from tanbih.domain.retry import next_attempt, state_after
 from tanbih.errors import StoreError
 from tanbih.pipeline.delivery_attempt import DispatchSettings, Prepare, attempt_once
@@ -58,15 +62,58 @@ class Dispatcher:
         self._wake = wake if wake is not None else asyncio.Event()
         self._jitter = jitter
         self._on_settled = on_settled
-        self._slots = {k: asyncio.Semaphore(settings.limit(k)) for k in self._channels}
+        # Slots in use per channel kind: a row is claimed or handed over only into a free one.
         self._busy = dict.fromkeys(self._channels, 0)
         self._slot_freed = asyncio.Event()
+        # Whether the last claim stopped for want of slots: rows may be waiting for one.
+        self._backlog = False
+        self._handed: list[Notification] = []
+        self._handed_ready = asyncio.Event()
         self._retries_due: list[datetime] = []  # a heap of the retries this worker scheduled
 
     @property
     def wake(self) -> asyncio.Event:
         """Set it after enqueueing notifications: the worker claims them at once."""
         return self._wake
+
+    def reserve(self, notifications: Sequence[Notification], now: datetime) -> Handover | None:
+        """Take a free slot for each of ``notifications`` that has one, before they are stored.
+
+        The handover names them; stored with it, they are claimed by this worker from the
+        start. ``None`` when no slot is free. Give the slots back with :meth:`give_back` if the
+        notifications are not stored, or start them with :meth:`hand_over` once they are.
+        """
+        keys: set[str] = set()
+        for notification in notifications:
+            kind = notification.recipient.channel.kind
+            if notification.key in keys or kind not in self._busy:
+                continue
+            if self._busy[kind] < self._settings.limit(kind):
+                self._busy[kind] += 1
+                keys.add(notification.key)
+        if not keys:
+            return None
+        expires = now + self._settings.lease
+        return Handover(self._settings.worker_id, expires, frozenset(keys))
+
+    def hand_over(self, notifications: Sequence[Notification], handover: Handover | None) -> None:
+        """Start delivering the stored notifications ``handover`` reserved; wake the worker to
+        claim the others."""
+        taken = set() if handover is None else handover.keys
+        handed = {n.key: n for n in notifications if n.key in taken}
+        self._handed.extend(handed.values())
+        if handed:
+            self._handed_ready.set()
+        if len(handed) < len({n.key for n in notifications}):
+            self._wake.set()
+
+    def give_back(self, handover: Handover | None, notifications: Sequence[Notification]) -> None:
+        """Free the slots ``handover`` took for ``notifications`` that were not stored."""
+        if handover is None:
+            return
+        for notification in {n.key: n for n in notifications}.values():
+            if notification.key in handover.keys:
+                self._release(notification)
 
     async def dispatch_once(self, now: datetime) -> int:
         """Claim what is due at ``now`` (as many as there are free slots), deliver and settle
@@ -81,20 +128,29 @@ class Dispatcher:
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until ``stop`` is set, then finish what is in flight.
 
-        Claims again at once when woken, when a slot frees, when a retry this worker set comes
-        due, and at least every ``poll_interval`` (rows enqueued by other processes).
+        Starts handed-over notifications as soon as they come. Claims again when woken, when a
+        slot frees while rows wait for one, when a retry this worker set comes due, and at least
+        every ``poll_interval`` (rows enqueued by other processes, expired leases).
         """
+        claim = True
         async with asyncio.TaskGroup() as group:
             while not stop.is_set():
                 # Cleared before claiming, so a wake-up during the claim is not lost.
                 self._wake.clear()
                 self._slot_freed.clear()
+                self._handed_ready.clear()
+                handed, self._handed = self._handed, []
+                for notification in handed:
+                    # A new key, just stored: nothing in the delivery log to look up.
+                    group.create_task(self._deliver(notification, False))
                 now = self._clock.now()
                 while self._retries_due and self._retries_due[0] <= now:
                     heapq.heappop(self._retries_due)
-                for notification, delivered in await self._claim(now):
-                    group.create_task(self._deliver(notification, delivered))
-                await self._idle(stop)
+                    claim = True
+                if claim:
+                    for notification, delivered in await self._claim(now):
+                        group.create_task(self._deliver(notification, delivered))
+                claim = await self._idle(stop)
 
     async def _claim(self, now: datetime) -> list[tuple[Notification, bool]]:
         """Claim due rows for the free slots, asking every kind with a free slot at once.
@@ -108,10 +164,12 @@ class Dispatcher:
         send. A failed claim is logged and left for the next round.
         """
         claimed: list[Notification] = []
+        self._backlog = False
         while True:
-            free = {kind: self._settings.limit(kind) - self._busy[kind] for kind in self._slots}
+            free = {kind: self._settings.limit(kind) - count for kind, count in self._busy.items()}
             open_kinds = {kind for kind, count in free.items() if count > 0}
             if not open_kinds:
+                self._backlog = True
                 break
             limit = min(free[kind] for kind in open_kinds)
             try:
@@ -122,10 +180,8 @@ class Dispatcher:
                 log.exception("claiming notifications failed; trying again soon")
                 break
             for notification in rows:
-                kind = notification.recipient.channel.kind
-                self._busy[kind] += 1
-                # Never waits: the limit above left a slot of this kind for every row.
-                await self._slots[kind].acquire()
+                # The limit above left a slot of this kind for every row.
+                self._busy[notification.recipient.channel.kind] += 1
             claimed.extend(rows)
             if len(rows) < limit:
                 break  # the outbox has nothing more due: one transaction when idle
@@ -139,9 +195,7 @@ class Dispatcher:
         return [(n, n.key in delivered) for n in claimed]
 
     def _release(self, notification: Notification) -> None:
-        kind = notification.recipient.channel.kind
-        self._busy[kind] -= 1
-        self._slots[kind].release()
+        self._busy[notification.recipient.channel.kind] -= 1
         self._slot_freed.set()
 
     async def _deliver(self, notification: Notification, delivered: bool) -> None:
@@ -208,15 +262,24 @@ class Dispatcher:
             )
             self._on_settled(settled, attempt)
 
-    async def _idle(self, stop: asyncio.Event) -> None:
-        """Wait for a stop, a wake-up, a freed slot, a retry of ours, or the poll interval."""
+    async def _idle(self, stop: asyncio.Event) -> bool:
+        """Wait for a stop, a wake-up, a freed slot, a handover, a retry of ours, or the poll
+        interval; whether the outbox should be claimed from next.
+
+        A handover alone needs no claim, nor does a freed slot when no row waits for one: a
+        claim is a write transaction, and the next message's accept would wait for it.
+        """
         timeout = self._settings.poll_interval
         if self._retries_due:
             until_retry = (self._retries_due[0] - self._clock.now()).total_seconds()
             timeout = max(0.0, min(timeout, until_retry))
-        waiters = [asyncio.ensure_future(e.wait()) for e in (stop, self._wake, self._slot_freed)]
+        events = (stop, self._wake, self._slot_freed, self._handed_ready)
+        waiters = [asyncio.ensure_future(e.wait()) for e in events]
         try:
-            await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait(
+                waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+            )
         finally:
             for waiter in waiters:
                 waiter.cancel()
+        return not done or self._wake.is_set() or (self._slot_freed.is_set() and self._backlog)

@@ -16,7 +16,7 @@ from tests.integration.store.outbox_samples import (
 from tests.integration.store.samples import T0, accepted, record, transition
 
 from tanbih.domain.coalition import ChannelKind
-from tanbih.domain.notification import DeliveryOutcome, NotificationState
+from tanbih.domain.notification import DeliveryOutcome, Handover, NotificationState
 from tanbih.errors import StoreConflictError, StoreError
 from tanbih.ports import NodeStore
 
@@ -38,6 +38,25 @@ async def test_record_stores_the_alert_with_its_notifications_and_timers(
 
     assert await store.notifications(alert_id=rec.id) == wanted
     assert await store.timers(rec.thread_id) == sorted(timers, key=lambda t: t.partner_id)
+
+
+async def test_record_writes_handed_over_notifications_claimed_until_the_lease_ends(
+    store: NodeStore,
+) -> None:
+    """A handover's rows are held by its worker from the start; the others are claimable, and
+    the handed ones become claimable by anyone once the handover's lease has run out."""
+    rec = record("m1")
+    handed, other = notification(rec, "a"), notification(rec, "b")
+    handover = Handover("w1", T0 + LEASE, frozenset({handed.key}))
+
+    await store.record(
+        rec, transition(rec), accepted(rec), notifications=[handed, other], handover=handover
+    )
+
+    assert [n.key for n in await store.claim("w2", T0, LEASE, limit=10)] == [other.key]
+    await store.settle(other.key, None, NotificationState.SUPPRESSED, now=T0)
+    assert await store.claim("w2", T0 + LEASE - SECOND, LEASE, limit=10) == []
+    assert [n.key for n in await store.claim("w2", T0 + LEASE, LEASE, limit=10)] == [handed.key]
 
 
 async def test_a_conflicting_record_adds_no_notifications(store: NodeStore) -> None:

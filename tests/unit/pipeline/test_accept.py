@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -20,11 +22,13 @@ from tanbih.domain.cap import (
     Status,
     Urgency,
 )
-from tanbih.domain.coalition import Partner, Role
+from tanbih.domain.coalition import ChannelAddress, ChannelKind, Partner, Role
 from tanbih.domain.lifecycle import RefusalReason, Rule, Stage
-from tanbih.domain.records import AlertQuery
-from tanbih.errors import AccessDeniedError
-from tanbih.pipeline.accept import AcceptAlert, Accepted, AlreadyKnown, Refused
+from tanbih.domain.notification import Handover, Notification, Recipient
+from tanbih.domain.records import AlertQuery, AlertRecord
+from tanbih.errors import AccessDeniedError, StoreConflictError
+from tanbih.pipeline.accept import AcceptAlert, Accepted, AlreadyKnown, Plan, Refused
+from tanbih.pipeline.notify_plan import NotificationPlan, notification_for
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 ISRAEL = Partner("il", "Israel", Role.PARTNER, ("he", "ar", "en"), ("hfc@il.example",))
@@ -143,3 +147,72 @@ async def test_role_and_sender_are_enforced(
     with pytest.raises(AccessDeniedError, match=words):
         await accept(alert, b"x", partner)
     assert await store.events() == []
+
+
+class Handoff:
+    """A dispatcher's side of the handover, recording what the accept stage asked of it."""
+
+    def __init__(self) -> None:
+        self.handed: list[tuple[list[str], Handover | None]] = []
+        self.given_back: list[Handover | None] = []
+
+    def reserve(self, notifications: Sequence[Notification], now: datetime) -> Handover:
+        return Handover("w1", now + LEASE, frozenset(n.key for n in notifications))
+
+    def hand_over(self, notifications: Sequence[Notification], handover: Handover | None) -> None:
+        self.handed.append(([n.key for n in notifications], handover))
+
+    def give_back(self, handover: Handover | None, notifications: Sequence[Notification]) -> None:
+        self.given_back.append(handover)
+
+
+LEASE = timedelta(seconds=30)
+
+
+def to_one_contact(contact: str) -> Plan:
+    async def plan(
+        alert: Alert, record: AlertRecord, rule: Rule, source: Partner, now: datetime
+    ) -> NotificationPlan:
+        recipient = Recipient("jo", contact, ChannelAddress(ChannelKind.WEBHOOK, "https://x"), "en")
+        return NotificationPlan((notification_for(record, recipient, now, LEASE),))
+
+    return plan
+
+
+class TakenMeanwhile(MemoryStore):
+    """A store where another process stores every message first."""
+
+    async def record(self, *args: Any, **kwargs: Any) -> None:
+        raise StoreConflictError("stored by another process")
+
+
+async def test_a_stored_message_hands_its_notifications_to_the_dispatcher_claimed(
+    store: MemoryStore,
+) -> None:
+    """The rows go in claimed by the dispatcher's worker, which is handed them afterwards."""
+    handoff = Handoff()
+    accept = AcceptAlert(store, FixedClock(NOW), plan=to_one_contact("a"), handoff=handoff)
+
+    outcome = await accept(warning("w1"), b"<alert/>", ISRAEL)
+
+    assert isinstance(outcome, Accepted)
+    [stored] = await store.notifications()
+    assert handoff.handed == [([stored.key], Handover("w1", NOW + LEASE, frozenset({stored.key})))]
+    assert await store.claim("w2", NOW, LEASE, limit=10) == []
+    assert handoff.given_back == []
+
+
+async def test_a_message_another_process_stored_gives_the_slots_back() -> None:
+    """When the write loses the race, the reserved slots are freed and nothing is handed."""
+    handoff = Handoff()
+    accept = AcceptAlert(
+        TakenMeanwhile(), FixedClock(NOW), plan=to_one_contact("a"), handoff=handoff
+    )
+
+    outcome = await accept(warning("w1"), b"<alert/>", ISRAEL)
+
+    assert isinstance(outcome, AlreadyKnown)
+    assert handoff.handed == []
+    [given_back] = handoff.given_back
+    assert given_back is not None
+    assert len(given_back.keys) == 1

@@ -7,6 +7,8 @@ from collections.abc import Set
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from tests.integration.store.outbox_samples import notification
+from tests.integration.store.samples import T0, accepted, record, transition
 from tests.unit.pipeline.dispatch_doubles import (
     SETTINGS,
     FixedClock,
@@ -153,3 +155,87 @@ async def test_a_failed_claim_does_not_stop_the_worker() -> None:
 
     assert store.claims >= 2
     assert await state_of(store, wanted.key) is NotificationState.DELIVERED
+
+
+class CountingStore(MemoryStore):
+    """A memory store that counts the claim transactions asked of it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.claims = 0
+        self.claimed = asyncio.Event()
+
+    async def claim(
+        self,
+        worker_id: str,
+        now: datetime,
+        lease: timedelta,
+        limit: int,
+        kinds: Set[ChannelKind] | None = None,
+    ) -> list[Notification]:
+        self.claims += 1
+        try:
+            return await super().claim(worker_id, now, lease, limit, kinds)
+        finally:
+            self.claimed.set()
+
+
+async def recorded_with_handover(
+    store: MemoryStore, dispatcher: Dispatcher, contacts: list[str]
+) -> list[Notification]:
+    """Record the sample message with notifications to ``contacts`` as the accept stage does:
+    slots reserved first, the rows written claimed, then handed over."""
+    rec = record("m1")
+    wanted = [notification(rec, c) for c in contacts]
+    handover = dispatcher.reserve(wanted, T0)
+    await store.record(rec, transition(rec), accepted(rec), notifications=wanted, handover=handover)
+    dispatcher.hand_over(wanted, handover)
+    return wanted
+
+
+async def test_handed_over_notifications_are_sent_without_a_claim() -> None:
+    """Once running, a handover is delivered and settled with no claim transaction."""
+    store, channel = CountingStore(), ScriptedChannel()
+    running = Running(worker(store, channel))
+    await asyncio.wait_for(store.claimed.wait(), BOUND)
+
+    wanted = await recorded_with_handover(store, running.worker, ["a", "b"])
+    await asyncio.wait_for(channel.until_sent(2), BOUND)
+    await running.finish()
+
+    assert sorted(channel.sent) == sorted(n.key for n in wanted)
+    assert {await state_of(store, n.key) for n in wanted} == {NotificationState.DELIVERED}
+    assert store.claims == 1  # the start-up claim only
+
+
+async def test_a_handover_takes_only_free_slots_and_the_rest_is_claimed() -> None:
+    """With a limit of 2, two of five rows are handed over; the others wait in the outbox
+    unclaimed and are claimed as slots free up, so all five are delivered."""
+    store, channel = CountingStore(), ScriptedChannel()
+    narrow = replace(SETTINGS, concurrency=2)
+    running = Running(worker(store, channel, narrow))
+    await asyncio.wait_for(store.claimed.wait(), BOUND)
+
+    wanted = await recorded_with_handover(store, running.worker, ["a", "b", "c", "d", "e"])
+    await asyncio.wait_for(channel.until_sent(5), BOUND)
+    await running.finish()
+
+    assert sorted(channel.sent) == sorted(n.key for n in wanted)
+    assert {await state_of(store, n.key) for n in wanted} == {NotificationState.DELIVERED}
+
+
+async def test_slots_given_back_when_the_message_is_not_stored_serve_the_next() -> None:
+    """A reservation given back (the write failed) leaves the worker's slots all free."""
+    store, channel = MemoryStore(), ScriptedChannel()
+    narrow = replace(SETTINGS, concurrency=1)
+    dispatcher = worker(store, channel, narrow)
+    rec = record("m1")
+    lost = [notification(rec, "a")]
+
+    dispatcher.give_back(dispatcher.reserve(lost, T0), lost)
+    second = dispatcher.reserve([notification(rec, "b")], T0)
+
+    assert second is not None
+    assert second.worker_id == narrow.worker_id
+    assert second.expires_at == T0 + narrow.lease
+    assert dispatcher.reserve([notification(rec, "c")], T0) is None

@@ -13,7 +13,7 @@ from tanbih.adapters.store import outbox_rows
 from tanbih.adapters.store.outbox_rules import merge_timer, timer_is_running
 from tanbih.adapters.store.schema import alerts, escalation_timers, notifications
 from tanbih.adapters.store.transactions import insert_new
-from tanbih.domain.notification import EscalationTimer, Notification
+from tanbih.domain.notification import EscalationTimer, Handover, Notification
 from tanbih.errors import StoreError
 
 TimerKey = tuple[str, str]
@@ -23,12 +23,16 @@ TIMER_KEY = tuple_(escalation_timers.c.thread_id, escalation_timers.c.partner_id
 
 
 async def add_notifications(
-    conn: AsyncConnection, wanted: Sequence[Notification], *, skip_quiet: bool = False
+    conn: AsyncConnection,
+    wanted: Sequence[Notification],
+    *,
+    skip_quiet: bool = False,
+    handover: Handover | None = None,
 ) -> list[str]:
     """Insert the notifications whose key is new; the keys inserted, in the order given.
 
     With ``skip_quiet``, notifications to a partner whose escalation of the event is
-    acknowledged or stopped are left out.
+    acknowledged or stopped are left out. The ``handover``'s rows go in already claimed.
     """
     if not wanted:
         return []
@@ -40,6 +44,12 @@ async def add_notifications(
         if not wanted:
             return []
     rows = [outbox_rows.notification_row(n, thread_of[n.alert_id]) for n in wanted]
+    if handover is not None:
+        # Every row names the claim columns: one executemany needs the same keys in each.
+        for row in rows:
+            taken = row["key"] in handover.keys
+            row["claimed_by"] = handover.worker_id if taken else None
+            row["claim_expires_at"] = handover.expires_at if taken else None
     statement = insert_new(conn, notifications).returning(notifications.c.key)
     inserted = set((await conn.execute(statement, rows)).scalars())
     return [key for key in dict.fromkeys(n.key for n in wanted) if key in inserted]

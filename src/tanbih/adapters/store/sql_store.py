@@ -26,7 +26,7 @@ from tanbih.adapters.store.sql_observations import SqlObservations
 from tanbih.adapters.store.sql_outbox import SqlOutbox
 from tanbih.domain.coalition import Coalition, Partner, Zone
 from tanbih.domain.lifecycle import KnownMessage, Thread, Transition
-from tanbih.domain.notification import EscalationTimer, Notification
+from tanbih.domain.notification import EscalationTimer, Handover, Notification
 from tanbih.domain.records import AlertQuery, AlertRecord, Event, alert_id
 from tanbih.errors import StoreConflictError
 
@@ -68,9 +68,11 @@ class SqlStore(SqlOutbox, SqlEscalation, SqlObservations, SqlAudit):
         *,
         notifications: Sequence[Notification] = (),
         timers: Sequence[EscalationTimer] = (),
+        handover: Handover | None = None,
     ) -> None:
         """Store an accepted message, its thread, its event, its notifications and its
-        escalation timers, in one transaction (the outbox).
+        escalation timers, in one transaction (the outbox); the ``handover``'s notifications
+        are written claimed by its worker.
 
         Raises ``StoreConflictError`` if the (sender, identifier) is already stored; then
         nothing is written.
@@ -84,7 +86,7 @@ class SqlStore(SqlOutbox, SqlEscalation, SqlObservations, SqlAudit):
                     f"message {record.key.identifier!r} of {record.key.sender!r} is already stored"
                 ) from exc
             await save_timers(conn, timers)
-            await add_notifications(conn, notifications)
+            await add_notifications(conn, notifications, handover=handover)
             # Last: the chain's lock is then held only until the commit.
             await append_chained(conn, [event])
 
