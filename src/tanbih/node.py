@@ -10,6 +10,8 @@ Read top to bottom, ``start_node`` is the flow as built::
     dispatch: claim ─► dedup against the delivery log ─► prepare (words, ack token) ─► channel
         ─► settle (retry with backoff, or failed at the deadline)
     escalate: due timers ─► next step's notifications          acknowledge: stops a partner's
+    respond: the node's warnings ─► rank responders ─► request to respond (its own CAP message,
+        routed and escalated to the asked partner) ─► accept / decline / timeout / reassign
 """
 
 from __future__ import annotations
@@ -55,6 +57,8 @@ from tanbih.pipeline.escalate import POLL_SECONDS as ESCALATOR_POLL_SECONDS
 from tanbih.pipeline.escalate import Escalator
 from tanbih.pipeline.notify_plan import NotificationPlan, PlanNotifications
 from tanbih.pipeline.prepare import PrepareDelivery
+from tanbih.pipeline.request_to_respond import SendRequest
+from tanbih.pipeline.respond import Responder
 from tanbih.pipeline.signing import Signatures
 from tanbih.ports import Clock, NodeStore
 from tanbih.settings import Settings
@@ -90,6 +94,7 @@ class Node:
     secret: bytes
     wakers: Wakers
     signatures: Signatures
+    responder: Responder
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     resources: AsyncExitStack = field(default_factory=AsyncExitStack)
@@ -172,6 +177,7 @@ async def start_node(settings: Settings, clock: Clock | None = None) -> Node:
 
     async def publish(alert: Alert) -> None:
         await _publish_own(accept, own, alert, signatures.sign)
+        responder.warned(alert)
 
     assessor = Assessor(
         zones=zones,
@@ -181,6 +187,16 @@ async def start_node(settings: Settings, clock: Clock | None = None) -> Node:
         publish=publish,
         region=covered_region(coalition.zones, REGION_MARGIN_DEG),
         on_change=wakers.review.set,
+    )
+    responder = Responder(
+        store,
+        coalition,
+        clock,
+        threats=assessor.threat,
+        requests=SendRequest(
+            store, clock, coalition, own, signatures.sign, handoff=dispatcher, recorded=recorded
+        ),
+        tell=console.publish,
     )
     node = Node(
         settings=settings,
@@ -197,6 +213,7 @@ async def start_node(settings: Settings, clock: Clock | None = None) -> Node:
         secret=secret,
         wakers=wakers,
         signatures=signatures,
+        responder=responder,
         resources=resources,
     )
     escalator = Escalator(store, coalition, clock, queued=wakers.dispatch.set)
@@ -205,6 +222,7 @@ async def start_node(settings: Settings, clock: Clock | None = None) -> Node:
         asyncio.create_task(escalator.run(wakers.escalate, node.stop)),
         asyncio.create_task(_keep_reviewing(assessor, clock, wakers.review)),
         asyncio.create_task(_keep_signing_the_audit_chain(node)),
+        asyncio.create_task(responder.run(node.stop)),
     ]
     return node
 

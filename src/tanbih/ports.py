@@ -24,6 +24,7 @@ from tanbih.domain.notification import (
 )
 from tanbih.domain.observation import Observation
 from tanbih.domain.records import AlertQuery, AlertRecord, Event
+from tanbih.domain.response_case import ResponseCase
 
 
 class Clock(Protocol):
@@ -343,3 +344,52 @@ class Bus(Protocol):
     async def close(self) -> None:
         """Release the connection."""
         ...
+
+
+class ResponseStore(Protocol):
+    """Durable response coordination: each threat's case and capabilities switched.
+
+    Every write carries its audit entries, appended to the chain in the same transaction.
+    """
+
+    async def open_case(self, case: ResponseCase, audit: Sequence[Event]) -> bool:
+        """Store a new case; ``False`` (nothing written) if the threat already has one."""
+        ...
+
+    async def save_case(self, case: ResponseCase, audit: Sequence[Event]) -> ResponseCase | None:
+        """Save ``case`` over the revision it was read at; the case as saved, or ``None`` if
+        another writer moved it on first (nothing written)."""
+        ...
+
+    async def case(self, threat_id: str) -> ResponseCase | None:
+        """One threat's case, if it has one."""
+        ...
+
+    async def cases(self, *, open_only: bool = False, limit: int = 200) -> list[ResponseCase]:
+        """Cases, newest first; ``open_only``: those awaiting an answer."""
+        ...
+
+    async def due_cases(self, now: datetime, limit: int = 100) -> list[ResponseCase]:
+        """Cases whose request is unanswered at its due time, earliest due first."""
+        ...
+
+    async def availability(self) -> dict[tuple[str, str], bool]:
+        """Capabilities switched at run time: (partner id, capability) to available."""
+        ...
+
+    async def switch_capability(
+        self,
+        partner_id: str,
+        capability: str,
+        available: bool,
+        *,
+        at: datetime,
+        by: str,
+        audit: Event,
+    ) -> None:
+        """Record a capability switched on or off, with its audit entry."""
+        ...
+
+
+class RespondStore(NodeStore, ResponseStore, Protocol):
+    """What the respond stage needs: messages, timers, the event log and the response cases."""

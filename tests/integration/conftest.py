@@ -23,7 +23,8 @@ PG_PORT = 5432
 PG_USERS = ("postgres", "root")
 TABLES = (
     "reply_codes, used_tokens, escalation_timers, acknowledgements, delivery_attempts, "
-    "notifications, alerts, threads, zones, partners, events, meta, observations"
+    "notifications, alerts, threads, zones, partners, events, meta, observations, "
+    "response_cases, capability_availability"
 )
 
 

@@ -11,7 +11,16 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 import tanbih
-from tanbih.api import acks, alerts, carrier_callbacks, console, health, observations, stream
+from tanbih.api import (
+    acks,
+    alerts,
+    carrier_callbacks,
+    console,
+    health,
+    observations,
+    responses,
+    stream,
+)
 from tanbih.api.observation_models import ObservationJson
 from tanbih.api.problems import PROBLEM_HANDLED, handle_problem
 from tanbih.cap import AlertJson
@@ -61,6 +70,7 @@ def create_app(
     app.include_router(stream.router)
     app.include_router(carrier_callbacks.router)
     app.include_router(console.router)
+    app.include_router(responses.router)
     console.mount_assets(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

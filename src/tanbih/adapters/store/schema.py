@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Dialect,
@@ -255,4 +256,44 @@ observations = Table(
     Column("received_at", UtcDateTime, nullable=False, index=True),
     Column("status", String(16), nullable=False),
     Column("body", JSON, nullable=False),
+)
+
+# --- Response coordination: each threat's search for a responder, and capabilities switched.
+
+# One row per threat: the assignment (tanbih.domain.response_assignment) with its history as
+# JSON, and the facts of the threat it needs. ``revision`` counts saves: a save names the one
+# it read, so two workers cannot both move the same case on.
+response_cases = Table(
+    "response_cases",
+    metadata,
+    Column("threat_id", Text, primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("threat_class", String(24), nullable=False),
+    Column("sources", JSON, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("timeout_seconds", Float, nullable=False),
+    Column("waiting", JSON, nullable=False),
+    Column("asked", Text, nullable=True),
+    Column("requested_at", UtcDateTime, nullable=True),
+    # The request's timer: due requests are found by it.
+    Column("due_at", UtcDateTime, nullable=True, index=True),
+    Column("responder", Text, nullable=True),
+    Column("history", JSON, nullable=False),
+    Column("warning_id", String(24), nullable=False),
+    Column("zones", JSON, nullable=False),
+    Column("stage", SmallInteger, nullable=False),
+    Column("request_thread", Text, nullable=True),
+    Column("opened_at", UtcDateTime, nullable=False),
+    Column("revision", Integer, nullable=False),
+)
+
+# Capabilities a partner switched on or off at run time; one not here keeps the agreement's.
+capability_availability = Table(
+    "capability_availability",
+    metadata,
+    Column("partner_id", Text, primary_key=True),
+    Column("capability", Text, primary_key=True),
+    Column("available", Boolean, nullable=False),
+    Column("changed_at", UtcDateTime, nullable=False),
+    Column("changed_by", Text, nullable=False),
 )

@@ -2,8 +2,9 @@
 
 ``SqlStore`` is the ``AlertStore`` (this module) joined with the ``OutboxStore``, whose methods
 live in ``sql_outbox`` (notifications, delivery log) and ``sql_escalation`` (acknowledgements,
-timers, tokens, reply codes). Every method runs in one transaction (``transactions``). The event
-log is the audit chain: each write to it goes through ``sql_audit.append_chained``.
+timers, tokens, reply codes), and with the ``ResponseStore`` in ``sql_responses`` (response
+cases, capabilities switched). Every method runs in one transaction (``transactions``). The
+event log is the audit chain: each write to it goes through ``sql_audit.append_chained``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from tanbih.adapters.store.sql_audit import SqlAudit, append_chained
 from tanbih.adapters.store.sql_escalation import SqlEscalation
 from tanbih.adapters.store.sql_observations import SqlObservations
 from tanbih.adapters.store.sql_outbox import SqlOutbox
+from tanbih.adapters.store.sql_responses import SqlResponses
 from tanbih.domain.coalition import Coalition, Partner, Zone
 from tanbih.domain.lifecycle import KnownMessage, Thread, Transition
 from tanbih.domain.notification import EscalationTimer, Handover, Notification
@@ -38,8 +40,9 @@ async def open_store(url: str, *, migrate: bool = True) -> SqlStore:
     return SqlStore(create_engine(url))
 
 
-class SqlStore(SqlOutbox, SqlEscalation, SqlObservations, SqlAudit):
-    """``AlertStore`` and ``OutboxStore`` over SQLAlchemy Core; build it with ``open_store``."""
+class SqlStore(SqlOutbox, SqlEscalation, SqlObservations, SqlAudit, SqlResponses):
+    """``AlertStore``, ``OutboxStore`` and ``ResponseStore`` over SQLAlchemy Core; build it with
+    ``open_store``."""
 
     async def known(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], KnownMessage]:
         """Stored messages by (sender, identifier), for the keys that exist."""

@@ -1,0 +1,214 @@
+"""Issue 5's scenario, through a real app and store on SQLite and PostgreSQL.
+
+Israel (A) detects a drone over Jordan (B), flying on into Saudi Arabia. Jordan is asked to
+respond first (its area holds the path, its fighters are available), declines; Saudi Arabia
+(C, on the path, capable, available) is asked next and accepts. Qatar, which hears of
+Israel's warnings only through the coordinator, learns where the response stands with the
+zones and stage, never who responds. Every step is in the audit chain, which verifies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from tests.integration.api.conftest import Api
+from typer.testing import CliRunner
+
+from tanbih import cap
+from tanbih.adapters.console_stream import CONSOLE_EVENT, ConsoleFeed
+from tanbih.cli.audit import app as audit_app
+from tanbih.domain.cap import Scope
+from tanbih.domain.records import Event, alert_id
+from tanbih.domain.response_request import is_request, request_identifier
+
+WAIT_S = 20.0
+
+
+def drone_over_jordan(**changes: Any) -> dict[str, Any]:
+    """Israel's report of a drone over Jordan, heading east-south-east into Saudi Arabia."""
+    body: dict[str, Any] = {
+        "id": "il-r-1",
+        "sensor": "il-northern-radar-2",
+        "time": datetime.now(UTC).isoformat(),
+        "position": {"lat": 31.8, "lon": 36.5, "altM": 300},
+        "velocity": {"speedMps": 50, "headingDeg": 120},
+        "class": "uav",
+        "confidence": 0.9,
+        "status": "Exercise",
+        "trackId": "il-trk-42",
+    }
+    body.update(changes)
+    return body
+
+
+async def next_event(feed: ConsoleFeed, wanted: Callable[[Event], bool]) -> Event:
+    """The next event on ``feed`` that is ``wanted``, within ``WAIT_S``."""
+    async with asyncio.timeout(WAIT_S):
+        while True:
+            item = await feed.items.get()
+            if wanted(item.event):
+                return item.event
+
+
+async def open_consoles(api: Api, stack: AsyncExitStack) -> dict[str, ConsoleFeed]:
+    return {
+        partner.id: await stack.enter_async_context(api.node.console.subscribe(partner.id))
+        for partner in api.coalition.partners
+    }
+
+
+@pytest.fixture
+async def feeds(api: Api) -> AsyncIterator[dict[str, ConsoleFeed]]:
+    async with AsyncExitStack() as stack:
+        yield await open_consoles(api, stack)
+
+
+def request_id(api: Api, threat_id: str, number: int) -> str:
+    sender = api.coalition.node.sender
+    return alert_id(sender, request_identifier(sender, threat_id, number))
+
+
+def delivered(message_id: str) -> Callable[[Event], bool]:
+    return lambda event: event.kind == CONSOLE_EVENT and event.subject == message_id
+
+
+def notice(event: Event) -> bool:
+    return event.kind == "response.notice"
+
+
+async def test_b_declines_c_accepts_and_a_via_coordinator_partner_learns_only_zones_and_stage(
+    api: Api, feeds: dict[str, ConsoleFeed], store_url: str
+) -> None:
+    """The issue's scenario, end to end, with the audit chain verified at the end."""
+    posted = await api.client.post(
+        "/api/v1/observations", json=drone_over_jordan(), headers=api.auth("il")
+    )
+    assert posted.status_code == 200, posted.text
+    [result] = posted.json()
+    threat, [warning_id] = result["threat"], result["issued"]
+
+    # Jordan's duty officer is asked, on its console, by a request of its own.
+    first_request = request_id(api, threat, 1)
+    await next_event(feeds["jo"], delivered(first_request))
+    as_jordan = await api.client.get(f"/api/v1/responses/{threat}", headers=api.auth("jo"))
+    assert as_jordan.status_code == 200, as_jordan.text
+    case = as_jordan.json()
+    assert (case["state"], case["request"]["partner"]) == ("requested", "jo")
+    assert case["warning"] == warning_id
+    assert case["zones"] == ["jo-territory"]
+    assert case["stage"] == "take_shelter"
+
+    # Only Jordan may answer Jordan's request.
+    early = await api.client.post(f"/api/v1/responses/{threat}/accept", headers=api.auth("sa"))
+    assert early.status_code == 403
+    assert early.json()["type"] == "urn:tanbih:problem:not-asked"
+
+    declined = await api.client.post(
+        f"/api/v1/responses/{threat}/decline",
+        json={"reason": "no_means_available", "note": "fighters committed in the north"},
+        headers=api.auth("jo"),
+    )
+    assert declined.status_code == 200, declined.text
+    assert declined.json()["state"] == "requested"
+    assert declined.json()["request"] is None  # Jordan is no longer the one asked
+
+    # Saudi Arabia is asked next: its request names no source, track or sensor of Israel's.
+    second_request = request_id(api, threat, 2)
+    await next_event(feeds["sa"], delivered(second_request))
+    await assert_reveals_nothing_of_the_source(api, second_request)
+    # Jordan's request no longer escalates.
+    first_thread = await api.node.store.get(first_request)
+    assert first_thread is not None
+    assert all(
+        t.stopped_at is not None for t in await api.node.store.timers(first_thread.thread_id)
+    )
+
+    accepted = await api.client.post(f"/api/v1/responses/{threat}/accept", headers=api.auth("sa"))
+    assert accepted.status_code == 200, accepted.text
+    assert (accepted.json()["state"], accepted.json()["responder"]) == ("accepted", "sa")
+
+    # Qatar (via coordinator for Israel) learns the state, the zones and the stage: no name.
+    told_qatar = await next_event(feeds["qa"], notice)
+    assert told_qatar.data["state"] == "accepted"
+    assert told_qatar.data["responder"] is None
+    assert told_qatar.data["level"] == "via_coordinator"
+    assert told_qatar.data["zones"] == case["zones"]
+    assert told_qatar.data["stage"] == "take_shelter"
+    assert "sources" not in told_qatar.data
+    as_qatar = (await api.client.get(f"/api/v1/responses/{threat}", headers=api.auth("qa"))).json()
+    assert (as_qatar["responder"], as_qatar["level"]) == (None, "via_coordinator")
+    assert as_qatar["threat_class"] is None
+    assert as_qatar["history"] is None
+    # Egypt, with direct relations to both, is told who responds.
+    told_egypt = await next_event(feeds["eg"], notice)
+    assert told_egypt.data["responder"] == "sa"
+
+    # The coordinator sees the whole case.
+    as_hub = (await api.client.get(f"/api/v1/responses/{threat}", headers=api.auth("coord"))).json()
+    assert [(s["rule"], s["partner"], s["asked"]) for s in as_hub["history"]] == [
+        ("ask_first_ranked", None, "jo"),
+        ("declined_ask_next", "jo", "sa"),
+        ("accepted_by_asked", "sa", None),
+    ]
+    assert as_hub["history"][1]["reason"] == "no_means_available"
+
+    # Every step is in the audit chain, and the chain verifies.
+    await assert_audited_and_verified(api, store_url)
+
+
+async def assert_reveals_nothing_of_the_source(api: Api, message_id: str) -> None:
+    """The request is private to Saudi Arabia and names no source, track or sensor."""
+    stored = await api.node.store.get(message_id)
+    assert stored is not None
+    request = cap.parse_xml(stored.xml)
+    assert is_request(request)
+    assert (request.scope, request.addresses, request.status.value) == (
+        Scope.PRIVATE,
+        "sa",
+        "Exercise",
+    )
+    text = stored.xml.decode()
+    assert "il-northern-radar-2" not in text
+    assert "il-trk-42" not in text
+    assert request.source is None
+    assert {p.value_name.split(":")[1] for i in request.infos for p in i.parameters} <= {
+        "threat",
+        "eta",
+        "shelter_seconds",
+    }
+
+
+async def assert_audited_and_verified(api: Api, store_url: str) -> None:
+    """Each move is an audit entry, and ``tanbih audit verify`` passes."""
+    kinds = [
+        (e.kind, e.partner_id)
+        for e in await api.node.store.events(limit=10_000)
+        if e.kind.startswith("response.") and e.kind != "response.notice"
+    ]
+    assert kinds == [
+        ("response.requested", "jo"),
+        ("response.declined", "jo"),
+        ("response.accepted", "sa"),
+    ]
+    declined_entry = next(
+        e for e in await api.node.store.events(limit=10_000) if e.kind == "response.declined"
+    )
+    assert declined_entry.data["asked"] == "sa"
+    assert declined_entry.data["note"] == "fighters committed in the north"
+    verified = await asyncio.to_thread(
+        CliRunner().invoke,
+        audit_app,
+        [
+            "verify",
+            "--database-url",
+            store_url,
+            "--node-secret-file",
+            str(api.node.settings.secret_file),
+        ],
+    )
+    assert verified.exit_code == 0, verified.output
