@@ -38,6 +38,7 @@ STORE_CALLS = (
     "delivered",
     "get",
     "settle",
+    "settle_many",
     "due_timers",
     "append_event",
 )

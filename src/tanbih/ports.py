@@ -21,6 +21,7 @@ from tanbih.domain.notification import (
     Handover,
     Notification,
     NotificationState,
+    Settling,
 )
 from tanbih.domain.observation import Observation
 from tanbih.domain.records import AlertQuery, AlertRecord, Event
@@ -173,6 +174,14 @@ class OutboxStore(Protocol):
         ``error`` explains a settlement without an attempt (deadline, suppression). A
         notification already delivered, failed or suppressed keeps its state; its late
         attempt is still logged. Raises ``StoreError`` for an unknown key.
+        """
+        ...
+
+    async def settle_many(self, settlings: Sequence[Settling]) -> set[str]:
+        """Settle each as ``settle`` does, in order, in one transaction.
+
+        Returns the keys of no stored notification: nothing is written for those, the others
+        are settled.
         """
         ...
 

@@ -29,6 +29,7 @@ from tanbih.domain.notification import (
     Handover,
     Notification,
     NotificationState,
+    Settling,
 )
 from tanbih.domain.records import AlertRecord
 from tanbih.errors import StoreError
@@ -103,12 +104,29 @@ class MemoryOutbox:
         error: str | None = None,
     ) -> None:
         """Log ``attempt`` and move the notification to ``state``, releasing its claim."""
-        entry = self._entries.get(key)
-        if entry is None:
+        if await self.settle_many([Settling(key, attempt, state, next_attempt_at, now, error)]):
             raise StoreError(f"no notification with key {key!r}")
-        after = settled(entry.settlement, attempt, state, next_attempt_at, now, error)
+
+    async def settle_many(self, settlings: Sequence[Settling]) -> set[str]:
+        """Settle each in turn; the keys of no stored notification (nothing written for them)."""
+        missing = {s.key for s in settlings if s.key not in self._entries}
+        for settling in settlings:
+            if settling.key not in missing:
+                self._settle(self._entries[settling.key], settling)
+        return missing
+
+    def _settle(self, entry: _Entry, settling: Settling) -> None:
+        attempt = settling.attempt
+        after = settled(
+            entry.settlement,
+            attempt,
+            settling.state,
+            settling.next_attempt_at,
+            settling.at,
+            settling.error,
+        )
         if attempt is not None:
-            self._attempts[key].append(attempt)
+            self._attempts[settling.key].append(attempt)
         entry.settlement = after
         entry.notification = replace(
             entry.notification,

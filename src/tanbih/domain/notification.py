@@ -127,6 +127,20 @@ class Attempt:
     duration_ms: float = 0.0
 
 
+@dataclass(frozen=True, slots=True)
+class Settling:
+    """What a worker writes when it is done with a notification for now: the attempt made (if
+    any), the state it moves to, when a pending one is due again, and why if no attempt says.
+    """
+
+    key: str
+    attempt: Attempt | None
+    state: NotificationState
+    next_attempt_at: datetime | None
+    at: datetime
+    error: str | None = None
+
+
 class AckRoute(StrEnum):
     """How an acknowledgement reached the node."""
 

@@ -27,10 +27,17 @@ from dataclasses import replace
 from datetime import datetime
 
 from tanbih.domain.coalition import ChannelKind
-from tanbih.domain.notification import Attempt, Handover, Notification, NotificationState
+from tanbih.domain.notification import (
+    Attempt,
+    Handover,
+    Notification,
+    NotificationState,
+    Settling,
+)
 from tanbih.domain.retry import next_attempt, state_after
 from tanbih.errors import StoreError
 from tanbih.pipeline.delivery_attempt import DispatchSettings, Prepare, attempt_once
+from tanbih.pipeline.settle_batch import SettleBatches
 from tanbih.ports import Channel, Clock, OutboxStore
 
 log = logging.getLogger(__name__)
@@ -55,6 +62,7 @@ class Dispatcher:
         on_settled: SettledObserver | None = None,
     ) -> None:
         self._store = store
+        self._settler = SettleBatches(store)
         self._channels = dict(channels)
         self._prepare = prepare
         self._clock = clock
@@ -250,7 +258,7 @@ class Dispatcher:
         now: datetime,
         error: str | None,
     ) -> None:
-        await self._store.settle(notification.key, attempt, state, retry_at, now=now, error=error)
+        await self._settler.settle(Settling(notification.key, attempt, state, retry_at, now, error))
         if retry_at is not None:
             heapq.heappush(self._retries_due, retry_at)
         if state is not NotificationState.DELIVERED and error is not None:

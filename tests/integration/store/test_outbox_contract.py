@@ -16,7 +16,7 @@ from tests.integration.store.outbox_samples import (
 from tests.integration.store.samples import T0, accepted, record, transition
 
 from tanbih.domain.coalition import ChannelKind
-from tanbih.domain.notification import DeliveryOutcome, Handover, NotificationState
+from tanbih.domain.notification import DeliveryOutcome, Handover, NotificationState, Settling
 from tanbih.errors import StoreConflictError, StoreError
 from tanbih.ports import NodeStore
 
@@ -179,6 +179,37 @@ async def test_settle_delivered_logs_the_attempt_and_finishes_the_notification(
     )
     assert await store.attempts(wanted.key) == [done]
     assert await store.delivered([wanted.key, "unknown"]) == {wanted.key}
+    assert await store.claim("w2", T0 + LEASE * 2, LEASE, 10) == []
+
+
+async def test_settle_many_settles_each_in_order_and_names_the_unknown_keys(
+    store: NodeStore,
+) -> None:
+    """One call settles several rows, the same row twice in turn (a retry, then delivered), and
+    returns the keys never stored without writing anything for them."""
+    rec = await stored_alert(store)
+    first, second = notification(rec, "a"), notification(rec, "b")
+    await store.enqueue([first, second])
+    await store.claim("w1", T0, LEASE, 10)
+    retried = attempt(first.key, DeliveryOutcome.RETRY, T0, error="503")
+    done = attempt(first.key, DeliveryOutcome.DELIVERED, T0 + SECOND)
+
+    missing = await store.settle_many(
+        [
+            Settling(first.key, retried, NotificationState.PENDING, T0 + SECOND, T0),
+            Settling("unknown", None, NotificationState.FAILED, None, T0),
+            Settling(first.key, done, NotificationState.DELIVERED, None, T0 + SECOND),
+            Settling(second.key, None, NotificationState.FAILED, None, T0, "deadline passed"),
+        ]
+    )
+
+    assert missing == {"unknown"}
+    states = {n.key: (n.state, n.attempts) for n in await store.notifications()}
+    assert states == {
+        first.key: (NotificationState.DELIVERED, 2),
+        second.key: (NotificationState.FAILED, 0),
+    }
+    assert await store.attempts(first.key) == [retried, done]
     assert await store.claim("w2", T0 + LEASE * 2, LEASE, 10) == []
 
 

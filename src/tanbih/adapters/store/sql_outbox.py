@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence, Set
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, func, insert, or_, select, update
 
 from tanbih.adapters.store import outbox_rows
-from tanbih.adapters.store.outbox_rules import settled
+from tanbih.adapters.store.outbox_rules import Settlement, settled
 from tanbih.adapters.store.outbox_writes import add_notifications, save_timers
 from tanbih.adapters.store.schema import delivery_attempts, notifications
 from tanbih.adapters.store.transactions import SqlTransactions
@@ -26,10 +26,22 @@ from tanbih.domain.notification import (
     EscalationTimer,
     Notification,
     NotificationState,
+    Settling,
 )
 from tanbih.errors import StoreError
 
 _PENDING = NotificationState.PENDING.value
+# The columns a settlement writes (``outbox_rows.settlement_row``), bound by name per row.
+_SETTLED_COLUMNS = (
+    "state",
+    "attempts",
+    "next_attempt_at",
+    "settled_at",
+    "provider_id",
+    "last_error",
+    "claimed_by",
+    "claim_expires_at",
+)
 
 
 class SqlOutbox(SqlTransactions):
@@ -89,23 +101,54 @@ class SqlOutbox(SqlTransactions):
         error: str | None = None,
     ) -> None:
         """Log ``attempt`` and move the notification to ``state``, releasing its claim."""
-        row_of_key = select(notifications).where(notifications.c.key == key).with_for_update()
+        if await self.settle_many([Settling(key, attempt, state, next_attempt_at, now, error)]):
+            raise StoreError(f"no notification with key {key!r}")
+
+    async def settle_many(self, settlings: Sequence[Settling]) -> set[str]:
+        """Settle each in turn, all in one transaction; the keys of no stored notification."""
+        if not settlings:
+            return set()
+        keys = {s.key for s in settlings}
+        rows_of_keys = select(notifications).where(notifications.c.key.in_(keys)).with_for_update()
         async with self._writing() as conn:
-            row = (await conn.execute(row_of_key)).mappings().one_or_none()
-            if row is None:
-                raise StoreError(f"no notification with key {key!r}")
-            after = settled(
-                outbox_rows.settlement(row), attempt, state, next_attempt_at, now, error
-            )
-            if attempt is not None:
-                await conn.execute(
-                    insert(delivery_attempts).values(outbox_rows.attempt_row(attempt))
+            result = await conn.execute(rows_of_keys)
+            stored = {row["key"]: outbox_rows.settlement(row) for row in result.mappings()}
+            changed: dict[str, Settlement] = {}
+            logged: list[dict[str, object]] = []
+            for settling in settlings:
+                current = changed.get(settling.key) or stored.get(settling.key)
+                if current is None:
+                    continue
+                changed[settling.key] = settled(
+                    current,
+                    settling.attempt,
+                    settling.state,
+                    settling.next_attempt_at,
+                    settling.at,
+                    settling.error,
                 )
-            await conn.execute(
-                update(notifications)
-                .where(notifications.c.key == key)
-                .values(outbox_rows.settlement_row(after))
-            )
+                if settling.attempt is not None:
+                    logged.append(outbox_rows.attempt_row(settling.attempt))
+            if logged:
+                await conn.execute(insert(delivery_attempts), logged)
+            if changed:
+                # One statement for every row; a bound name may not be a column's own name.
+                await conn.execute(
+                    update(notifications)
+                    .where(notifications.c.key == bindparam("settled_key"))
+                    .values({column: bindparam(f"new_{column}") for column in _SETTLED_COLUMNS}),
+                    [
+                        {
+                            "settled_key": key,
+                            **{
+                                f"new_{column}": value
+                                for column, value in outbox_rows.settlement_row(after).items()
+                            },
+                        }
+                        for key, after in changed.items()
+                    ],
+                )
+        return keys - stored.keys()
 
     async def attempts(self, key: str) -> list[Attempt]:
         """The delivery log of one notification, oldest first."""
