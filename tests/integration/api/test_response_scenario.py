@@ -10,75 +10,31 @@ zones and stage, never who responds. Every step is in the audit chain, which ver
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-from contextlib import AsyncExitStack
-from datetime import UTC, datetime
-from typing import Any
+from collections.abc import AsyncIterator
 
 import pytest
 from tests.integration.api.conftest import Api
+from tests.integration.api.response_samples import (
+    consoles,
+    delivered,
+    drone_over_jordan,
+    next_event,
+    notice,
+    request_id,
+)
 from typer.testing import CliRunner
 
 from tanbih import cap
-from tanbih.adapters.console_stream import CONSOLE_EVENT, ConsoleFeed
+from tanbih.adapters.console_stream import ConsoleFeed
 from tanbih.cli.audit import app as audit_app
 from tanbih.domain.cap import Scope
-from tanbih.domain.records import Event, alert_id
-from tanbih.domain.response_request import is_request, request_identifier
-
-WAIT_S = 20.0
-
-
-def drone_over_jordan(**changes: Any) -> dict[str, Any]:
-    """Israel's report of a drone over Jordan, heading east-south-east into Saudi Arabia."""
-    body: dict[str, Any] = {
-        "id": "il-r-1",
-        "sensor": "il-northern-radar-2",
-        "time": datetime.now(UTC).isoformat(),
-        "position": {"lat": 31.8, "lon": 36.5, "altM": 300},
-        "velocity": {"speedMps": 50, "headingDeg": 120},
-        "class": "uav",
-        "confidence": 0.9,
-        "status": "Exercise",
-        "trackId": "il-trk-42",
-    }
-    body.update(changes)
-    return body
-
-
-async def next_event(feed: ConsoleFeed, wanted: Callable[[Event], bool]) -> Event:
-    """The next event on ``feed`` that is ``wanted``, within ``WAIT_S``."""
-    async with asyncio.timeout(WAIT_S):
-        while True:
-            item = await feed.items.get()
-            if wanted(item.event):
-                return item.event
-
-
-async def open_consoles(api: Api, stack: AsyncExitStack) -> dict[str, ConsoleFeed]:
-    return {
-        partner.id: await stack.enter_async_context(api.node.console.subscribe(partner.id))
-        for partner in api.coalition.partners
-    }
+from tanbih.domain.response_request import is_request
 
 
 @pytest.fixture
 async def feeds(api: Api) -> AsyncIterator[dict[str, ConsoleFeed]]:
-    async with AsyncExitStack() as stack:
-        yield await open_consoles(api, stack)
-
-
-def request_id(api: Api, threat_id: str, number: int) -> str:
-    sender = api.coalition.node.sender
-    return alert_id(sender, request_identifier(sender, threat_id, number))
-
-
-def delivered(message_id: str) -> Callable[[Event], bool]:
-    return lambda event: event.kind == CONSOLE_EVENT and event.subject == message_id
-
-
-def notice(event: Event) -> bool:
-    return event.kind == "response.notice"
+    async with consoles(api.node) as opened:
+        yield opened
 
 
 async def test_b_declines_c_accepts_and_a_via_coordinator_partner_learns_only_zones_and_stage(
@@ -93,7 +49,7 @@ async def test_b_declines_c_accepts_and_a_via_coordinator_partner_learns_only_zo
     threat, [warning_id] = result["threat"], result["issued"]
 
     # Jordan's duty officer is asked, on its console, by a request of its own.
-    first_request = request_id(api, threat, 1)
+    first_request = request_id(api.node, threat, 1)
     await next_event(feeds["jo"], delivered(first_request))
     as_jordan = await api.client.get(f"/api/v1/responses/{threat}", headers=api.auth("jo"))
     assert as_jordan.status_code == 200, as_jordan.text
@@ -118,7 +74,7 @@ async def test_b_declines_c_accepts_and_a_via_coordinator_partner_learns_only_zo
     assert declined.json()["request"] is None  # Jordan is no longer the one asked
 
     # Saudi Arabia is asked next: its request names no source, track or sensor of Israel's.
-    second_request = request_id(api, threat, 2)
+    second_request = request_id(api.node, threat, 2)
     await next_event(feeds["sa"], delivered(second_request))
     await assert_reveals_nothing_of_the_source(api, second_request)
     # Jordan's request no longer escalates.
