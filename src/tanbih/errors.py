@@ -7,6 +7,7 @@
     │   └── CapVersionError               CAP 1.0/1.1, or a document that is not CAP at all
     ├── CoalitionError (ValueError)       the coalition file is missing or invalid
     ├── ConfigurationError (ValueError)   the node's own settings or channel file are invalid
+    ├── ScenarioError (ValueError)        an exercise scenario file is missing or invalid
     ├── StoreError (RuntimeError)         the store failed; the caller's write did not happen
     │   └── StoreConflictError            a unique fact (sender + identifier) already stored
     ├── BusError (RuntimeError)           the message bus failed; a publish did not happen
@@ -84,3 +85,7 @@ class BusPermissionError(BusError):
 
 class AccessDeniedError(TanbihError, PermissionError):
     """The caller has no valid token, or its role does not allow the act."""
+
+
+class ScenarioError(_ProblemsError, ValueError):
+    """An exercise scenario file is missing or invalid; problems name the path and line."""

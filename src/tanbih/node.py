@@ -60,7 +60,7 @@ from tanbih.pipeline.prepare import PrepareDelivery
 from tanbih.pipeline.request_to_respond import SendRequest
 from tanbih.pipeline.respond import Responder
 from tanbih.pipeline.signing import Signatures
-from tanbih.ports import Clock, NodeStore
+from tanbih.ports import Channel, Clock, NodeStore
 from tanbih.settings import Settings
 
 _log = structlog.get_logger("tanbih.node")
@@ -112,8 +112,17 @@ class Node:
         await self.store.close()
 
 
-async def start_node(settings: Settings, clock: Clock | None = None) -> Node:
-    """Load the coalition, open the store, assemble the pipeline and start its loops."""
+ChannelWrapper = Callable[[ChannelKind, Channel], Channel]
+
+
+async def start_node(
+    settings: Settings, clock: Clock | None = None, *, wrap_channel: ChannelWrapper | None = None
+) -> Node:
+    """Load the coalition, open the store, assemble the pipeline and start its loops.
+
+    ``wrap_channel`` puts something between the dispatcher and each channel: an exercise's
+    simulated partners (``tanbih.exercise``); production passes nothing.
+    """
     coalition = load_coalition(settings.coalition_file)
     store = await open_store(settings.store_url)
     await store.sync_coalition(coalition)
@@ -138,6 +147,8 @@ async def start_node(settings: Settings, clock: Clock | None = None) -> Node:
     )
     for kind in ChannelKind:
         channels.setdefault(kind, UnconfiguredChannel(kind))
+    if wrap_channel is not None:
+        channels = {kind: wrap_channel(kind, channel) for kind, channel in channels.items()}
 
     def settled(notification: Notification, attempt: Attempt | None) -> None:
         if attempt is not None:

@@ -1,0 +1,127 @@
+"""Play a scenario into a running node over its API, in real time, so people in the console
+take part: the sensors' reports to ``POST /api/v1/observations``, the messages to
+``POST /api/v1/alerts``, each as the partner whose it is (with that partner's token).
+
+Times are shifted to now; each round gets fresh report, track and message ids, so every round
+is new to the node. Nothing is simulated on the node's side: its own channels deliver.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from itertools import count
+from pathlib import Path
+from typing import Any
+
+import httpx
+from rich.console import Console
+
+from tanbih import cap
+from tanbih.demo import read_tokens
+from tanbih.domain.cap import Alert, Reference
+from tanbih.domain.observation import Observation
+from tanbih.exercise.injects import AlertInject, ObservationInject, timeline
+from tanbih.exercise.scenario import Scenario
+
+_console = Console()
+
+
+def observation_json(obs: Observation, shift: timedelta, suffix: str) -> dict[str, Any]:
+    """A report as the API takes it, ``shift`` later and with ids ending in ``suffix``."""
+    body: dict[str, Any] = {
+        "id": f"{obs.id}{suffix}",
+        "sensor": obs.sensor_id,
+        "time": (obs.time + shift).isoformat(),
+        "position": {"lat": obs.lat, "lon": obs.lon, "altM": obs.alt_m},
+        "velocity": {
+            "speedMps": obs.speed_mps,
+            "headingDeg": obs.heading_deg,
+            "climbMps": obs.climb_mps,
+        },
+        "class": obs.threat_class.value,
+        "confidence": obs.confidence,
+        "status": obs.status.value,
+    }
+    if obs.track_id is not None:
+        body["trackId"] = f"{obs.track_id}{suffix}"
+    if obs.impact is not None:
+        impact = obs.impact
+        body["impact"] = {"lat": impact.lat, "lon": impact.lon, "radiusM": impact.radius_m}
+        if impact.time is not None:
+            body["impact"]["time"] = (impact.time + shift).isoformat()
+    if obs.ended is not None:
+        body["ended"] = obs.ended.value
+    return body
+
+
+def shifted_alert(alert: Alert, shift: timedelta, suffix: str) -> Alert:
+    """``alert`` sent ``shift`` later, its identifier and references ending in ``suffix``."""
+    return replace(
+        alert,
+        identifier=f"{alert.identifier}{suffix}",
+        sent=(alert.sent + shift).replace(microsecond=0),
+        references=tuple(
+            Reference(r.sender, f"{r.identifier}{suffix}", (r.sent + shift).replace(microsecond=0))
+            for r in alert.references
+        ),
+        infos=tuple(
+            replace(i, expires=None if i.expires is None else i.expires + shift)
+            for i in alert.infos
+        ),
+    )
+
+
+async def play_into_node(
+    scenario: Scenario,
+    base_url: str,
+    token_file: Path,
+    rounds: int | None = 1,
+    pause_s: float = 30.0,
+) -> None:
+    """Play the scenario ``rounds`` times (``None``: forever) into the node at ``base_url``."""
+    tokens = read_tokens(token_file)
+    plan = timeline(scenario)
+    async with httpx.AsyncClient(base_url=base_url, timeout=10) as client:
+        for number in count(1):
+            if rounds is not None and number > rounds:
+                return
+            began = time.monotonic()
+            shift = datetime.now(UTC) - scenario.start
+            suffix = f"-r{number}-{int(time.time())}"
+            for inject in plan.injects:
+                delay = inject.at_s - (time.monotonic() - began)
+                if delay > 0:
+                    await asyncio.sleep(delay)  # real time: people take part
+                await _post(client, inject, tokens, shift, suffix)
+            _console.print(f"round {number} of {scenario.name!r} played")
+            await asyncio.sleep(pause_s)
+
+
+async def _post(
+    client: httpx.AsyncClient,
+    inject: ObservationInject | AlertInject,
+    tokens: dict[str, str],
+    shift: timedelta,
+    suffix: str,
+) -> None:
+    if isinstance(inject, ObservationInject):
+        obs = inject.observation
+        headers = {"Authorization": f"Bearer {tokens[obs.partner_id]}"}
+        response = await client.post(
+            "/api/v1/observations", json=observation_json(obs, shift, suffix), headers=headers
+        )
+    else:
+        alert = shifted_alert(inject.alert, shift, suffix)
+        response = await client.post(
+            "/api/v1/alerts",
+            content=cap.emit_xml(alert),
+            headers={
+                "Authorization": f"Bearer {tokens[inject.partner_id]}",
+                "Content-Type": "application/cap+xml",
+            },
+        )
+    if response.status_code >= 400:
+        _console.print(f"[red]{response.status_code}[/] {response.text[:200]}")
