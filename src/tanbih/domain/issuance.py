@@ -156,38 +156,33 @@ def issue_warning(
         return None
     sent = _whole_second(now)
     chain = tuple(m for m in thread.chain if m.expires > now)
-    eta_of = earliest_per_zone(exposures)
-    warned = sorted(
-        (zone_id for zone_id, stage in stages.items() if stage in _WARNING_STAGES),
-        key=lambda zone_id: (eta_of[zone_id].eta, zone_id),
-    )
+    eta_at = {zone_id: exposure.eta for zone_id, exposure in earliest_per_zone(exposures).items()}
+    warned: dict[Stage, list[str]] = {stage: [] for stage in _WARNING_STAGES}
+    for zone_id, stage in stages.items():
+        if stage in warned:
+            warned[stage].append(zone_id)
+    for zone_ids in warned.values():
+        # By ETA, then zone id: sorted by id, then stably by ETA (no key tuple per zone).
+        zone_ids.sort()
+        zone_ids.sort(key=eta_at.__getitem__)
     cleared = sorted(c.zone_id for c in changes if c.after is Stage.ALL_CLEAR)
-    if not chain and not warned:
+    if not chain and not any(warned.values()):
         return None
-    latest_eta = max((eta_of[zone_id].eta for zone_id in warned), default=sent)
+    latest_eta = max(
+        (eta_at[zone_ids[-1]] for zone_ids in warned.values() if zone_ids), default=sent
+    )
     expires = _whole_second(max(latest_eta, sent) + policy.validity)
-    groups = [(stage, [z for z in warned if stages[z] is stage]) for stage in _WARNING_STAGES]
-    groups.append((Stage.ALL_CLEAR, cleared))
-    # The per-zone parameters are the same in every language: build them once per stage.
-    shared = {
-        stage: _parameters(threat, stage, [zones[z] for z in zone_ids], eta_of)
+    groups = [*warned.items(), (Stage.ALL_CLEAR, cleared)]
+    # What is the same in every language is built once per stage: zones, parameters, onset.
+    shared = [
+        _StageGroup.of(threat, stage, [zones[z] for z in zone_ids], eta_at)
         for stage, zone_ids in groups
         if zone_ids
-    }
+    ]
     infos = tuple(
-        _info(
-            threat,
-            stage,
-            [zones[z] for z in zone_ids],
-            eta_of,
-            language,
-            expires,
-            policy,
-            shared[stage],
-        )
+        _info(threat, group, language, expires, policy)
         for language in policy.languages
-        for stage, zone_ids in groups
-        if zone_ids
+        for group in shared
     )
     sequence = thread.sequence + 1
     alert = Alert(
@@ -203,30 +198,39 @@ def issue_warning(
         incidents=threat.id,
         infos=infos,
     )
-    after = () if not warned else (*chain, IssuedMessage(alert.key, expires))
+    after = (*chain, IssuedMessage(alert.key, expires)) if any(warned.values()) else ()
     return Issue(alert, WarningThread(threat.id, sequence, after))
 
 
+@dataclass(frozen=True, slots=True)
+class _StageGroup:
+    """One stage's zones in a message, with what its info carries in every language."""
+
+    stage: Stage
+    zones: list[Zone]
+    parameters: tuple[NamedValue, ...]
+    onset: datetime | None
+
+    @classmethod
+    def of(
+        cls, threat: Threat, stage: Stage, zones: list[Zone], eta_at: Mapping[str, datetime]
+    ) -> _StageGroup:
+        """``zones`` in ETA order (the first is the onset), unless they are given all clear."""
+        onset = None if stage is Stage.ALL_CLEAR else _whole_second(eta_at[zones[0].id])
+        return cls(stage, zones, _parameters(threat, stage, zones, eta_at), onset)
+
+
 def _info(
-    threat: Threat,
-    stage: Stage,
-    zones: list[Zone],
-    eta_of: Mapping[str, ZoneExposure],
-    language: str,
-    expires: datetime,
-    policy: IssuancePolicy,
-    parameters: tuple[NamedValue, ...],
+    threat: Threat, group: _StageGroup, language: str, expires: datetime, policy: IssuancePolicy
 ) -> Info:
-    cap = _CAP_OF_STAGE[stage]
-    timed = stage is not Stage.ALL_CLEAR
-    onset = _whole_second(min(eta_of[z.id].eta for z in zones)) if timed else None
+    cap = _CAP_OF_STAGE[group.stage]
     event = event_name(threat.threat_class, language)
     words = stage_words(
-        stage,
+        group.stage,
         language,
         event=event,
-        count=len(zones),
-        earliest=onset,
+        count=len(group.zones),
+        earliest=group.onset,
         exercise=threat.status is Status.EXERCISE,
     )
     return Info(
@@ -238,55 +242,112 @@ def _info(
         language=language,
         response_types=(cap.response,),
         event_codes=(NamedValue("tanbih:threat_class", threat.threat_class.value),),
-        onset=onset,
+        onset=group.onset,
         expires=expires,
         sender_name=policy.sender_name,
         headline=words.headline,
         description=words.description,
         instruction=words.instruction,
-        parameters=parameters,
-        areas=tuple(_area(zone, language) for zone in zones),
+        parameters=group.parameters,
+        areas=_areas(group.zones, language),
     )
 
 
 def _parameters(
-    threat: Threat, stage: Stage, zones: list[Zone], eta_of: Mapping[str, ZoneExposure]
+    threat: Threat, stage: Stage, zones: list[Zone], eta_at: Mapping[str, datetime]
 ) -> tuple[NamedValue, ...]:
     """The threat id, then each zone's ETA and time to shelter (or why the threat ended)."""
     parameters = [NamedValue("tanbih:threat", threat.id)]
     if stage is not Stage.ALL_CLEAR:
+        caps = _ZONE_CAPS
         for zone in zones:
-            eta = _whole_second(eta_of[zone.id].eta).isoformat()
-            parameters.append(NamedValue(f"tanbih:eta:{zone.id}", eta))
-            parameters.append(
-                NamedValue(f"tanbih:shelter_seconds:{zone.id}", str(zone.shelter_seconds))
-            )
+            # _zone_cap, inlined for the usual case: this loop runs for every zone warned.
+            cap = caps.get(zone.id)
+            if cap is None or cap.zone is not zone:
+                cap = _zone_cap(zone)
+            # Truncated to whole seconds: an ETA is never announced late.
+            eta = eta_at[zone.id].isoformat(timespec="seconds")
+            parameters += (NamedValue(cap.eta_name, eta), cap.shelter_seconds)
     elif threat.ended is not None:
         parameters.append(NamedValue("tanbih:end_reason", threat.ended.value))
     return tuple(parameters)
 
 
-def _area(zone: Zone, language: str) -> Area:
-    # A threat's whole picture is reissued at each change: build each zone's area once.
-    key = (zone.id, language, zone.rings[0])
-    area = _AREAS.get(key)
-    if area is None:
+def _areas(zones: list[Zone], language: str) -> tuple[Area, ...]:
+    """Each zone's area in ``language``."""
+    areas = []
+    caps = _ZONE_CAPS
+    for zone in zones:
+        cap = caps.get(zone.id)
+        if cap is None or cap.zone is not zone:
+            cap = _zone_cap(zone)
+        area = cap.areas.get(language)
+        if area is None:
+            area = cap.areas[language] = _area(zone, language)
+        areas.append(area)
+    return tuple(areas)
+
+
+def prepare_zones(zones: Iterable[Zone], languages: Iterable[str] = DEFAULT_LANGUAGES) -> None:
+    """Build what ``zones`` put in every message (areas in ``languages``, parameter names) now,
+    at start-up, rather than in the first warnings that name them."""
+    languages = tuple(languages)
+    for zone in zones:
+        for language in languages:
+            _areas([zone], language)
+
+
+@dataclass(slots=True)
+class _ZoneCap:
+    """What a zone puts in every message, whatever the threat: built once per zone.
+
+    A threat's whole picture is reissued at each change, so a zone is named in many messages;
+    its polygon (shared by every language) and names are built the first time only.
+    """
+
+    zone: Zone
+    eta_name: str
+    shelter_seconds: NamedValue
+    polygon: Polygon
+    geocode: NamedValue
+    areas: dict[str, Area]
+
+    @classmethod
+    def of(cls, zone: Zone) -> _ZoneCap:
         points = [Point(lat, lon) for lat, lon in zone.rings[0]]
         if points[0] != points[-1]:
             points.append(points[0])  # CAP polygons are closed; a zone ring may come open
-        area = Area(
-            area_desc=zone.name(language),
-            polygons=(Polygon(tuple(points)),),
-            geocodes=(NamedValue("tanbih:zone", zone.id),),
+        return cls(
+            zone,
+            f"tanbih:eta:{zone.id}",
+            NamedValue(f"tanbih:shelter_seconds:{zone.id}", str(zone.shelter_seconds)),
+            Polygon(tuple(points)),
+            NamedValue("tanbih:zone", zone.id),
+            {},
         )
-        if len(_AREAS) >= _AREAS_KEPT:
-            _AREAS.clear()
-        _AREAS[key] = area
-    return area
 
 
-_AREAS: dict[tuple[str, str, tuple[tuple[float, float], ...]], Area] = {}
-_AREAS_KEPT = 20_000
+def _zone_cap(zone: Zone) -> _ZoneCap:
+    known = _ZONE_CAPS.get(zone.id)
+    if known is not None and known.zone is zone:
+        return known
+    if known is None or known.zone != zone:
+        # New, or redrawn under the same id (equality is checked only when identity fails).
+        if len(_ZONE_CAPS) >= _ZONES_KEPT:
+            _ZONE_CAPS.clear()
+        known = _ZONE_CAPS[zone.id] = _ZoneCap.of(zone)
+    known.zone = zone
+    return known
+
+
+def _area(zone: Zone, language: str) -> Area:
+    cap = _zone_cap(zone)
+    return Area(area_desc=zone.name(language), polygons=(cap.polygon,), geocodes=(cap.geocode,))
+
+
+_ZONE_CAPS: dict[str, _ZoneCap] = {}
+# Zones kept before starting afresh: several coalitions' worth.
+_ZONES_KEPT = 20_000
 
 
 def _note(threat: Threat) -> str | None:

@@ -18,10 +18,11 @@ the caller decides again then (dead reckoning keeps ETAs fixed until the next re
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from operator import attrgetter
 
 from tanbih.domain.lifecycle import Stage
 from tanbih.domain.threat import ZoneExposure
@@ -29,6 +30,7 @@ from tanbih.domain.threat import ZoneExposure
 DEFAULT_MARGIN = timedelta(seconds=10)
 DEFAULT_HORIZON = timedelta(minutes=15)
 _WARNED = frozenset({Stage.EARLY_WARNING, Stage.TAKE_SHELTER})
+_ZONE_OF = attrgetter("zone_id")
 
 
 class WarningRule(StrEnum):
@@ -96,16 +98,39 @@ def decide_warnings(
     if threat_ended:
         return WarningDecision(tuple(_all_clear(stages, set(), WarningRule.THREAT_ENDED)), None)
     by_zone = earliest_per_zone(exposures)
-    changes = list(_all_clear(stages, set(by_zone), WarningRule.OFF_PATH))
+    changes = _all_clear(stages, by_zone.keys(), WarningRule.OFF_PATH)
     review: datetime | None = None
+    # A threat over a city has hundreds of zones but few distinct times to shelter: each lead
+    # (time to shelter + margin) is made once, not once per zone.
+    leads: dict[int, timedelta] = {}
+    horizon = timing.horizon
     for zone_id, exposure in by_zone.items():
         before = stages.get(zone_id, Stage.NONE)
-        change = _exposed_change(zone_id, before, exposure, now, timing)
-        if change is not None:
-            changes.append(change)
-        after = before if change is None else change.after
-        review = _earlier(review, _next_threshold(after, exposure, now, timing))
-    changes.sort(key=lambda change: change.zone_id)
+        if before is Stage.TAKE_SHELTER:
+            continue  # never back to early warning while the threat lasts; nothing more due
+        lead = leads.get(exposure.shelter_seconds)
+        if lead is None:
+            lead = leads[exposure.shelter_seconds] = (
+                timedelta(seconds=exposure.shelter_seconds) + timing.margin
+            )
+        # timing.shelter_due and timing.early_warning_due, inlined: this is the hot loop.
+        threshold = exposure.eta - lead
+        if threshold <= now:
+            changes.append(
+                StageChange(zone_id, before, Stage.TAKE_SHELTER, WarningRule.SHELTER_DUE, exposure)
+            )
+            continue
+        if before is not Stage.EARLY_WARNING:
+            early = exposure.eta - horizon
+            if early <= now:
+                changes.append(
+                    StageChange(zone_id, before, Stage.EARLY_WARNING, WarningRule.ON_PATH, exposure)
+                )
+            elif early < threshold:
+                threshold = early
+        if review is None or threshold < review:
+            review = threshold
+    changes.sort(key=_ZONE_OF)
     return WarningDecision(tuple(changes), review)
 
 
@@ -127,7 +152,7 @@ def earliest_per_zone(exposures: Iterable[ZoneExposure]) -> dict[str, ZoneExposu
 
 
 def _all_clear(
-    stages: Mapping[str, Stage], exposed: set[str], rule: WarningRule
+    stages: Mapping[str, Stage], exposed: Collection[str], rule: WarningRule
 ) -> list[StageChange]:
     return sorted(
         (
@@ -135,37 +160,5 @@ def _all_clear(
             for zone_id, stage in stages.items()
             if stage in _WARNED and zone_id not in exposed
         ),
-        key=lambda change: change.zone_id,
+        key=_ZONE_OF,
     )
-
-
-def _exposed_change(
-    zone_id: str, before: Stage, exposure: ZoneExposure, now: datetime, timing: WarningTiming
-) -> StageChange | None:
-    if before is Stage.TAKE_SHELTER:
-        return None  # never back to early warning while the threat lasts
-    if timing.shelter_due(exposure) <= now:
-        return StageChange(zone_id, before, Stage.TAKE_SHELTER, WarningRule.SHELTER_DUE, exposure)
-    if before is not Stage.EARLY_WARNING and timing.early_warning_due(exposure) <= now:
-        return StageChange(zone_id, before, Stage.EARLY_WARNING, WarningRule.ON_PATH, exposure)
-    return None
-
-
-def _next_threshold(
-    stage: Stage, exposure: ZoneExposure, now: datetime, timing: WarningTiming
-) -> datetime | None:
-    """The next time this zone's stage would change with the same exposure."""
-    if stage is Stage.TAKE_SHELTER:
-        return None
-    thresholds = [timing.shelter_due(exposure)]
-    if stage is not Stage.EARLY_WARNING:
-        thresholds.append(timing.early_warning_due(exposure))
-    return min((t for t in thresholds if t > now), default=None)
-
-
-def _earlier(a: datetime | None, b: datetime | None) -> datetime | None:
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return min(a, b)

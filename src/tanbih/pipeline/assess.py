@@ -23,7 +23,7 @@ from tanbih.domain.cap import Alert
 from tanbih.domain.coalition import Zone
 from tanbih.domain.expiry import BoundingBox, expire
 from tanbih.domain.fusion import Association, Threat, fuse
-from tanbih.domain.issuance import IssuancePolicy, WarningThread, issue_warning
+from tanbih.domain.issuance import IssuancePolicy, WarningThread, issue_warning, prepare_zones
 from tanbih.domain.lifecycle import Stage
 from tanbih.domain.observation import Observation
 from tanbih.domain.threat import Geodesy, Kinematics, ZoneExposure
@@ -92,6 +92,9 @@ class Assessor:
         on_change: Callable[[], None] = lambda: None,
     ) -> None:
         self._zones = zones
+        # Built now, the zones' areas are not built inline by the first warnings, and a
+        # long-running node freezes them out of the collector's sight with the rest of start-up.
+        prepare_zones(zones.values(), policy.languages)
         self._index = index
         self._geodesy = geodesy
         self._policy = policy

@@ -271,6 +271,36 @@ def test_an_open_zone_ring_is_closed() -> None:
     assert validate(issued.alert) == []
 
 
+def test_a_zone_redrawn_under_the_same_id_is_named_and_drawn_as_it_is_now() -> None:
+    """Zones' areas are built once and reused; a zone changed under the same id is rebuilt."""
+
+    def areas(zones: dict[str, Zone]) -> list[tuple[str, tuple[Point, ...]]]:
+        decision = decide_warnings([exposure("A", 100)], {}, T0, threat_ended=False, timing=TIMING)
+        issued = issue_warning(
+            a_threat(),
+            decision.changes,
+            stages_after({}, decision),
+            [exposure("A", 100)],
+            zones,
+            WarningThread("t1"),
+            T0,
+            POLICY,
+        )
+        assert issued is not None
+        english = [info for info in issued.alert.infos if info.language == "en"]
+        return [(area.area_desc, area.polygons[0].points) for area in english[0].areas]
+
+    before = areas(ZONES)
+    assert areas(ZONES) == before
+    moved = square_zone("A", 32.5, 35.0, shelter_seconds=30)
+    renamed = replace(moved, names={**moved.names, "en": "Elsewhere"})
+    [(name, points)] = areas({"A": renamed})
+    assert name == "Elsewhere"
+    assert points[0] == Point(*renamed.rings[0][0])
+    assert (name, points) != before[0]
+    assert areas(ZONES) == before
+
+
 @pytest.mark.parametrize(
     ("sources", "confidence", "certainty"),
     [
