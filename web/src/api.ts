@@ -1,7 +1,7 @@
 // The node's API with the logged-in partner's token. The token lives in sessionStorage: it
 // survives a reload but not the tab, and the node decides what the partner may see.
 
-import type { AckView, AlertDetail, AlertSummary, CapAlert, Profile, Threat, ZoneCollection } from "./types";
+import type { AckView, AlertDetail, AlertSummary, CapAlert, CapabilityView, DeclineReason, Profile, ResponseCase, Threat, ZoneCollection } from "./types";
 
 const TOKEN_KEY = "tanbih.token";
 
@@ -77,6 +77,31 @@ export class Api {
 
   threats(): Promise<Threat[]> {
     return this.json<Threat[]>("GET", "/api/v1/threats");
+  }
+
+  responses(): Promise<ResponseCase[]> {
+    return this.json<ResponseCase[]>("GET", "/api/v1/responses");
+  }
+
+  acceptResponse(threat: string): Promise<ResponseCase> {
+    return this.json<ResponseCase>("POST", `/api/v1/responses/${encodeURIComponent(threat)}/accept`);
+  }
+
+  declineResponse(threat: string, reason: DeclineReason, note: string | null): Promise<ResponseCase> {
+    return this.json<ResponseCase>("POST", `/api/v1/responses/${encodeURIComponent(threat)}/decline`, { reason, note });
+  }
+
+  reassignResponse(threat: string, partner: string): Promise<ResponseCase> {
+    return this.json<ResponseCase>("POST", `/api/v1/responses/${encodeURIComponent(threat)}/reassign`, { partner });
+  }
+
+  capabilities(): Promise<CapabilityView[]> {
+    return this.json<CapabilityView[]>("GET", "/api/v1/responses/capabilities");
+  }
+
+  switchCapability(partner: string, name: string, available: boolean): Promise<CapabilityView> {
+    const path = `/api/v1/responses/capabilities/${encodeURIComponent(partner)}/${encodeURIComponent(name)}`;
+    return this.json<CapabilityView>("PUT", path, { available });
   }
 
   private async json<T>(method: string, path: string, body?: unknown): Promise<T> {

@@ -11,13 +11,14 @@ import { byId, fill, h, ltr } from "./dom";
 import { HistoryView } from "./history";
 import { countdown, direction, isLanguage, LANGUAGE_NAMES, LANGUAGES, type Locale } from "./i18n";
 import { ConsoleMap } from "./map";
+import { ResponsePanel } from "./response_panel";
 import { Picture, type ActiveAlert, type AlertZone } from "./picture";
 import { LiveStream } from "./stream";
 import type { AckView, AlertDetail, PartnerView, Profile, StreamNotification, Threat, ZoneCollection, ZoneFeature } from "./types";
 
 const POLL_MS = 1500;
 const RESYNC_EVERY_POLLS = 8;
-type Tab = "alerts" | "history" | "compose";
+type Tab = "alerts" | "respond" | "history" | "compose";
 
 export class Console {
   private readonly picture: Picture;
@@ -28,6 +29,7 @@ export class Console {
   private readonly list: AlertList;
   private readonly history: HistoryView;
   private readonly compose: ComposeForm | null;
+  private readonly responses: ResponsePanel;
   private readonly map: ConsoleMap;
   private readonly acking = new Set<string>();
   private readonly seen = new Set<string>();
@@ -78,6 +80,12 @@ export class Console {
       select: (alert) => this.map.focus(alert.zones.flatMap((z) => (z.zoneId === null ? [] : [z.zoneId]))),
     });
     this.history = new HistoryView(api, locale, this.partners, (e) => this.showError(e));
+    this.responses = new ResponsePanel({
+      api, locale, profile, partners: this.partners,
+      zoneName: (id) => { const zone = this.zoneById.get(id); return zone === undefined ? id : this.zoneLabel(zone); },
+      changed: () => this.renderPanel(),
+      error: (e, prefix) => this.showError(e, prefix),
+    });
     this.compose = profile.partner.role === "coordinator"
       ? new ComposeForm(api, locale, profile, () => zones.features, () => this.picture.active(Date.now()), (z) => this.zoneLabel(z), () => void this.resync())
       : null;
@@ -118,6 +126,7 @@ export class Console {
       const missing = this.picture.activeWarnings(Date.now()).filter((s) => !this.picture.details.has(s.id));
       await Promise.all(missing.map((s) => this.fetchDetail(s.id)));
       await this.refreshAcks();
+      this.loadResponses();
       if (!this.loaded) for (const summary of summaries) this.seen.add(summary.id);
       this.loaded = true;
       this.update();
@@ -127,6 +136,9 @@ export class Console {
   }
 
   private notified(notification: StreamNotification): void {
+    // A request to respond comes as a message; where a response stands, as a notice.
+    this.loadResponses();
+    if (notification.type === "response") return;
     void this.fetchDetail(notification.alert)
       .then(() => this.update())
       .catch((e: unknown) => this.showError(e));
@@ -146,6 +158,10 @@ export class Console {
     this.picture.addDetail(detail);
     if (this.loaded && !this.seen.has(detail.id) && detail.stage === "take_shelter") flash(this.frame);
     this.seen.add(detail.id);
+  }
+
+  private loadResponses(): void {
+    void this.responses.load().catch((e: unknown) => this.showError(e));
   }
 
   private async poll(): Promise<void> {
@@ -300,9 +316,14 @@ export class Console {
     const t = this.locale.t;
     const tab = (id: Tab, label: string): HTMLElement =>
       h("button", { type: "button", role: "tab", "aria-selected": String(this.tab === id), "data-tab": id, onclick: () => this.show(id) }, label);
-    fill(this.tabs, tab("alerts", t.activeAlerts), tab("history", t.history), this.compose && tab("compose", t.compose));
+    const awaiting = this.responses.openRequests;
+    const respond = tab("respond", awaiting > 0 ? `${t.respondTab} (${awaiting})` : t.respondTab);
+    respond.classList.toggle("tb-tab-urgent", awaiting > 0);
+    fill(this.tabs, tab("alerts", t.activeAlerts), respond, tab("history", t.history), this.compose && tab("compose", t.compose));
     if (this.tab === "alerts") {
       fill(this.panel, h("h2", {}, t.activeAlerts), this.list.element, h("h2", {}, t.threats), this.threatList);
+    } else if (this.tab === "respond") {
+      fill(this.panel, this.responses.element);
     } else if (this.tab === "history") {
       fill(this.panel, this.history.element);
     } else if (this.compose !== null) {
@@ -326,6 +347,7 @@ export class Console {
     this.renderPanel();
     this.compose?.render();
     this.history.render();
+    this.responses.render();
     this.lostBanner.textContent = this.locale.t.connectionLost;
     this.update();
   }

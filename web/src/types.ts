@@ -144,6 +144,8 @@ export interface ZoneCollection {
 export interface StreamNotification {
   seq: number;
   at: string;
+  /** "response": where a response stands (no message); otherwise a message delivered. */
+  type?: "response";
   key: string;
   alert: string;
   status: CapStatus;
@@ -154,3 +156,31 @@ export interface StreamNotification {
   body: string;
   step: number;
 }
+
+/** A response case as the node lets this partner see it (GET /api/v1/responses). */
+export interface ResponseCase {
+  threat: string;
+  state: "requested" | "accepted" | "unassigned" | "stood_down";
+  status: CapStatus;
+  level: string;
+  zones: string[];
+  stage: Stage;
+  warning: string;
+  responder: string | null;
+  request: { partner: string; requested_at: string; due_at: string } | null;
+  threat_class: string | null;
+  waiting: string[] | null;
+  history: { rule: string; at: string; partner: string | null; asked: string | null; reason: string | null; note: string | null }[] | null;
+}
+
+/** A declared capability and whether it is available now. */
+export interface CapabilityView {
+  partner: string;
+  name: string;
+  threats: string[];
+  range_km: number;
+  available: boolean;
+}
+
+export const DECLINE_REASONS = ["no_means_available", "out_of_range", "not_authorised", "other"] as const;
+export type DeclineReason = (typeof DECLINE_REASONS)[number];
