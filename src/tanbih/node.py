@@ -46,6 +46,7 @@ from tanbih.domain.issuance import IssuancePolicy
 from tanbih.domain.notification import AckRoute, Attempt, Notification
 from tanbih.domain.records import AlertRecord
 from tanbih.errors import StoreError
+from tanbih.federation import Links, start_links
 from tanbih.geo import WgsGeodesy, ZoneIndex
 from tanbih.geo.area_owners import AreaOwners
 from tanbih.pipeline.accept import AcceptAlert, Accepted, AlreadyKnown
@@ -60,7 +61,7 @@ from tanbih.pipeline.prepare import PrepareDelivery
 from tanbih.pipeline.request_to_respond import SendRequest
 from tanbih.pipeline.respond import Responder
 from tanbih.pipeline.signing import Signatures
-from tanbih.ports import Channel, Clock, NodeStore
+from tanbih.ports import Bus, Channel, Clock, NodeStore
 from tanbih.settings import Settings
 
 _log = structlog.get_logger("tanbih.node")
@@ -74,6 +75,7 @@ class Wakers:
     dispatch: asyncio.Event
     escalate: asyncio.Event
     review: asyncio.Event
+    federate: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 @dataclass(slots=True)
@@ -95,6 +97,7 @@ class Node:
     wakers: Wakers
     signatures: Signatures
     responder: Responder
+    links: Links | None = None
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     resources: AsyncExitStack = field(default_factory=AsyncExitStack)
@@ -116,12 +119,17 @@ ChannelWrapper = Callable[[ChannelKind, Channel], Channel]
 
 
 async def start_node(
-    settings: Settings, clock: Clock | None = None, *, wrap_channel: ChannelWrapper | None = None
+    settings: Settings,
+    clock: Clock | None = None,
+    *,
+    wrap_channel: ChannelWrapper | None = None,
+    bus: Bus | None = None,
 ) -> Node:
     """Load the coalition, open the store, assemble the pipeline and start its loops.
 
     ``wrap_channel`` puts something between the dispatcher and each channel: an exercise's
-    simulated partners (``tanbih.exercise``); production passes nothing.
+    simulated partners (``tanbih.exercise``); production passes nothing. With peers in its
+    settings the node joins them over the bus they choose, or ``bus``.
     """
     coalition = load_coalition(settings.coalition_file)
     store = await open_store(settings.store_url)
@@ -172,6 +180,7 @@ async def start_node(
         await acknowledge(record.thread_id, partner.id, AckRoute.CAP_ACK)
 
     def recorded(plan: NotificationPlan) -> None:
+        wakers.federate.set()
         # The escalator polls its stored timers; wake it only for a step due before then.
         soon = clock.now() + timedelta(seconds=ESCALATOR_POLL_SECONDS)
         if any(t.next_due_at is not None and t.next_due_at <= soon for t in plan.timers):
@@ -235,6 +244,7 @@ async def start_node(
         asyncio.create_task(_keep_signing_the_audit_chain(node)),
         asyncio.create_task(responder.run(node.stop)),
     ]
+    node.links = await start_links(node, bus)
     return node
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_DATA_DIR = Path("data")
@@ -25,6 +25,12 @@ class Settings:
     channels_file: Path | None = None
     node_secret: str = ""
     signing_key: Path | None = None
+    bus_url: str = ""
+    bus_prefix: str = "tanbih"
+    bus_ack_wait: float = 30.0
+    bus_inbox: str = "_INBOX"
+    peers: tuple[str, ...] = ()
+    https_peers: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def base_url(self) -> str:
@@ -58,4 +64,30 @@ class Settings:
             channels_file=Path(env["TANBIH_CHANNELS"]) if env.get("TANBIH_CHANNELS") else None,
             node_secret=env.get("TANBIH_NODE_SECRET", ""),
             signing_key=Path(env["TANBIH_SIGNING_KEY"]) if env.get("TANBIH_SIGNING_KEY") else None,
+            bus_url=env.get("TANBIH_BUS_URL", ""),
+            bus_prefix=env.get("TANBIH_BUS_PREFIX", "tanbih"),
+            bus_ack_wait=float(env.get("TANBIH_BUS_ACK_WAIT", "30")),
+            bus_inbox=env.get("TANBIH_BUS_INBOX", "_INBOX"),
+            peers=_names(env.get("TANBIH_PEERS", "")),
+            https_peers=_https_peers(env),
         )
+
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(name.strip() for name in text.split(",") if name.strip())
+
+
+def _https_peers(env: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+    """``TANBIH_HTTPS_PEERS=il=https://il.example.org,...``: each peer's node and the token it
+    issued this node, from ``TANBIH_PEER_TOKEN_<PARTNER>`` (upper case)."""
+    peers = {}
+    for item in _names(env.get("TANBIH_HTTPS_PEERS", "")):
+        partner, _, url = item.partition("=")
+        token = env.get(f"TANBIH_PEER_TOKEN_{partner.strip().upper()}", "")
+        if not url or not token:
+            raise ValueError(
+                f"TANBIH_HTTPS_PEERS: {item!r} needs PARTNER=URL and "
+                f"TANBIH_PEER_TOKEN_{partner.strip().upper()}"
+            )
+        peers[partner.strip()] = (url.strip(), token)
+    return peers

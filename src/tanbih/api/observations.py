@@ -69,6 +69,9 @@ async def post_observations(
     observations = _observations(body, partner.id, node)
     # Kept before anything is assessed or answered: nothing accepted is lost.
     fresh = await node.store.record_observations(observations, node.clock.now())
+    if node.links is not None:
+        # Peers entitled to them hear of them before this node's own assessment is done.
+        node.links.observed([obs for obs, new in zip(observations, fresh, strict=True) if new])
     results: list[ObservationResult] = []
     for obs, new in zip(observations, fresh, strict=True):
         if not new:

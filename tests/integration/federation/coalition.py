@@ -1,0 +1,113 @@
+"""A three-node coalition for federation tests, written to a directory.
+
+The coordinator ``coord`` runs the hub; partners ``aa`` and ``bb`` each run a node of their
+own. ``aa`` and ``bb`` have no direct relations: between them warnings pass only through the
+hub, without the source (``via_coordinator``). Every partner signs with its own key (made
+here) and the coalition requires signatures. Each partner's duty officer is told on the
+console and on a webhook at ``webhook_url/<partner>``.
+
+Zones: ``aa-home`` near (32.5, 35.5), ``bb-home`` near (31.1, 35.1), both 60 s to shelter.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+)
+
+from tanbih.cli.keys import new_key_pair
+from tanbih.coalition.tokens import hash_token, new_token
+
+PARTNERS = ("coord", "aa", "bb")
+SENDERS = {p: f"ops@{p}.example.org" for p in PARTNERS}
+ZONES = {
+    "aa": ("aa-home", ((32.4, 35.4), (32.4, 35.6), (32.6, 35.6), (32.6, 35.4), (32.4, 35.4))),
+    "bb": ("bb-home", ((31.0, 35.0), (31.0, 35.2), (31.2, 35.2), (31.2, 35.0), (31.0, 35.0))),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Where each node's coalition file and signing key are, and the partners' tokens."""
+
+    directory: Path
+    tokens: dict[str, str]
+
+    def coalition(self, partner: str) -> Path:
+        """The coalition file of ``partner``'s node (the same coalition, its own ``node``)."""
+        return self.directory / f"coalition-{partner}.yaml"
+
+    def key(self, partner: str) -> Path:
+        """``partner``'s private signing key."""
+        return self.directory / f"{partner}.key.pem"
+
+
+def write_coalition(directory: Path, webhook_url: str) -> Layout:
+    """Keys, zones and one coalition file per node in ``directory``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    tokens = {p: new_token() for p in PARTNERS}
+    now = datetime.now(UTC)
+    for partner in PARTNERS:
+        key, certificate = new_key_pair(partner, f"{partner}-test", now=now, days=30)
+        (directory / f"{partner}.cert.pem").write_bytes(certificate.public_bytes(Encoding.PEM))
+        (directory / f"{partner}.key.pem").write_bytes(
+            key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
+        )
+    for partner, (zone_id, ring) in ZONES.items():
+        feature = {
+            "type": "Feature",
+            "properties": {"id": zone_id, "name_en": zone_id},
+            "geometry": {"type": "Polygon", "coordinates": [[[lon, lat] for lat, lon in ring]]},
+        }
+        collection = {"type": "FeatureCollection", "features": [feature]}
+        (directory / f"{partner}.geojson").write_text(json.dumps(collection))
+    for partner in PARTNERS:
+        text = _coalition_yaml(partner, tokens, webhook_url)
+        (directory / f"coalition-{partner}.yaml").write_text(text)
+    return Layout(directory, tokens)
+
+
+def _coalition_yaml(node: str, tokens: dict[str, str], webhook_url: str) -> str:
+    partners = "\n".join(_partner(p, tokens[p], webhook_url) for p in PARTNERS)
+    return f"""
+format: tanbih-coalition/1
+coalition: {{name: tanbih federation test, version: "1"}}
+node: {{partner: {node}, sender: {SENDERS[node]}}}
+signatures: {{required: true}}
+partners:
+{partners}
+zones:
+  - {{partner: aa, file: aa.geojson, id_property: id, shelter_seconds: 60, names: {{en: name_en}}}}
+  - {{partner: bb, file: bb.geojson, id_property: id, shelter_seconds: 60, names: {{en: name_en}}}}
+sharing:
+  default: full
+  pairs:
+    - {{between: [aa, bb], rule: via_coordinator}}
+"""
+
+
+def _partner(partner: str, token: str, webhook_url: str) -> str:
+    role = "coordinator" if partner == "coord" else "partner"
+    return f"""  - id: {partner}
+    name: Partner {partner}
+    role: {role}
+    languages: [en]
+    senders: [{SENDERS[partner]}]
+    tokens: [{hash_token(token)}]
+    keys:
+      - {{id: {partner}-test, algorithm: ecdsa-sha256, certificate: {partner}.cert.pem}}
+    contacts:
+      - id: {partner}-duty
+        name: Duty officer of {partner}
+        duty: duty_officer
+        languages: [en]
+        channels:
+          - {{kind: console, address: {partner}-duty}}
+          - {{kind: webhook, address: "{webhook_url}/{partner}"}}"""

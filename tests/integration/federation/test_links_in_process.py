@@ -1,0 +1,187 @@
+"""Three nodes (hub, aa, bb) in one process on one in-process bus, each with its own SQLite.
+
+The same link code runs over NATS in test_coalition_processes.py; here it is quick enough to
+pin the rules one by one: relay through the hub without the source, signatures checked on
+every inbound message, history instead of alarms for what expired on the way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+
+from tanbih import cap
+from tanbih.adapters.bus import MemoryBus
+from tanbih.domain.cap import MsgType, Status
+from tanbih.domain.federation import Kind, Topology
+from tanbih.domain.observation import Observation
+from tanbih.domain.records import AlertQuery, AlertRecord
+from tanbih.domain.threat import ThreatClass
+from tanbih.node import Node, start_node
+from tanbih.ports import BusMessage, Verdict
+from tanbih.settings import Settings
+
+from .coalition import PARTNERS, SENDERS, Layout, write_coalition
+
+WAIT_S = 15.0
+T = TypeVar("T")
+
+
+@dataclass
+class Coalition:
+    bus: MemoryBus
+    nodes: dict[str, Node]
+    layout: Layout
+
+
+async def eventually(probe: Callable[[], Awaitable[T | None]]) -> T:
+    """Poll ``probe`` until it returns something, bounded by ``WAIT_S``."""
+    async with asyncio.timeout(WAIT_S):
+        while True:
+            found = await probe()
+            if found:
+                return found
+            await asyncio.sleep(0.02)
+
+
+@pytest.fixture
+async def coalition(tmp_path: Path) -> AsyncIterator[Coalition]:
+    layout = write_coalition(tmp_path / "coalition", "http://127.0.0.1:9")
+    bus = MemoryBus(redeliver_delay=0.1)
+    nodes: dict[str, Node] = {}
+    try:
+        for partner in PARTNERS:
+            settings = Settings(
+                coalition_file=layout.coalition(partner),
+                data_dir=tmp_path / partner,
+                node_secret=f"federation-test-secret-of-{partner}-" + "x" * 32,
+                signing_key=layout.key(partner),
+                peers=PARTNERS,
+            )
+            nodes[partner] = await start_node(settings, bus=bus)
+        yield Coalition(bus, nodes, layout)
+    finally:
+        for node in nodes.values():
+            await node.close()
+
+
+def uav_towards_bb(seq: int = 0) -> Observation:
+    """aa's radar sees a drone 12 km south of bb's zone, flying north at 60 m/s."""
+    return Observation(
+        id=f"aa-radar-{seq}",
+        partner_id="aa",
+        sensor_id="aa-radar",
+        time=datetime.now(UTC),
+        lat=30.9,
+        lon=35.1,
+        alt_m=300.0,
+        speed_mps=60.0,
+        heading_deg=0.0,
+        threat_class=ThreatClass.UAV,
+        confidence=0.9,
+        status=Status.EXERCISE,
+        track_id="aa-7",
+    )
+
+
+async def report(node: Node, obs: Observation) -> None:
+    """What ``POST /api/v1/observations`` does with one fresh report."""
+    await node.store.record_observations([obs], node.clock.now())
+    assert node.links is not None
+    node.links.observed([obs])
+    await node.assessor.observe(obs, node.clock.now())
+
+
+async def messages(node: Node, sender: str) -> list[AlertRecord]:
+    return await node.store.search(AlertQuery(sender=sender, limit=1000))
+
+
+async def test_an_observation_at_aa_warns_bb_through_the_hub_without_its_source(
+    coalition: Coalition,
+) -> None:
+    """aa's report reaches the hub, whose warning reaches bb in the hub's name only, and bb's
+    duty officer is notified; nothing from aa reaches bb directly."""
+    nodes = coalition.nodes
+    await report(nodes["aa"], uav_towards_bb())
+    at_bb = await eventually(lambda: messages(nodes["bb"], SENDERS["coord"]))
+    assert await nodes["coord"].store.observation_count() == 1
+    warning = cap.parse_xml(at_bb[0].xml)
+    assert warning.identifier.startswith("tanbih-relay-")
+    text = at_bb[0].xml.decode()
+    assert "aa" not in warning.identifier
+    for trace_of_the_source in (SENDERS["aa"], "aa-radar", "aa-7"):
+        assert trace_of_the_source not in text
+    assert await messages(nodes["bb"], SENDERS["aa"]) == []
+    notified = await eventually(lambda: nodes["bb"].store.notifications(partner_id="bb"))
+    assert {n.alert_id for n in notified} <= {r.id for r in at_bb}
+    # bb keeps no copy of the observation: the hub never passes one on.
+    assert await nodes["bb"].store.observation_count() == 0
+
+
+async def test_the_hub_gets_aa_s_own_warning_whole_and_signed_by_aa(
+    coalition: Coalition,
+) -> None:
+    """aa's node issues its own warning; the hub (full sharing) stores aa's signed bytes."""
+    nodes = coalition.nodes
+    await report(nodes["aa"], uav_towards_bb(1))
+    own = await eventually(lambda: messages(nodes["aa"], SENDERS["aa"]))
+    at_hub = await eventually(lambda: messages(nodes["coord"], SENDERS["aa"]))
+    assert at_hub[0].xml == own[0].xml
+
+
+async def test_a_tampered_message_is_refused_and_written_to_the_audit_log(
+    coalition: Coalition,
+) -> None:
+    """A signed warning altered on the bus is refused at bb, never stored, and audited."""
+    nodes = coalition.nodes
+    await report(nodes["aa"], uav_towards_bb(2))
+    original = (await eventually(lambda: messages(nodes["aa"], SENDERS["aa"])))[0]
+    tampered = original.xml.replace(b"<status>Exercise</status>", b"<status>Actual</status>")
+    assert tampered != original.xml
+    topology = Topology()
+    await coalition.bus.publish(
+        topology.subject(Kind.ALERT, "coord", "security"),
+        tampered,
+        msg_id="tampered-1",
+        headers={"Tanbih-From": "aa", "Tanbih-Path": "aa"},
+    )
+
+    async def refusal() -> list[str]:
+        events = await nodes["coord"].store.events(0, 10_000)
+        return [str(e.data["reason"]) for e in events if e.kind == "link.refused"]
+
+    reasons = await eventually(refusal)
+    assert "signature refused" in reasons[0]
+    stored = await messages(nodes["coord"], SENDERS["aa"])
+    assert all(b"<status>Actual</status>" not in r.xml for r in stored)
+
+
+async def test_a_message_that_expired_on_the_way_is_history_not_an_alarm(
+    coalition: Coalition, tmp_path: Path
+) -> None:
+    """A signed Alert whose expiry passed before it arrived is stored at bb without notifying."""
+    nodes = coalition.nodes
+    await report(nodes["aa"], uav_towards_bb(3))
+    live = (await eventually(lambda: messages(nodes["aa"], SENDERS["aa"])))[0]
+    alert = cap.parse_xml(live.xml)
+    past = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
+    infos = tuple(
+        replace(info, effective=past, onset=past, expires=past + timedelta(minutes=30))
+        for info in alert.infos
+    )
+    old = replace(alert, identifier="old-1", sent=past, infos=infos)
+    xml = nodes["aa"].signatures.sign(cap.emit_xml(old))
+    inbound = nodes["bb"].links
+    assert inbound is not None
+    message = BusMessage("tanbih.cap.bb.security", xml, "old-1", {"Tanbih-From": "aa"}, 1, 1)
+    assert await inbound.inbound.cap(message) is Verdict.DONE
+    stored = [r for r in await messages(nodes["bb"], SENDERS["aa"]) if r.key.identifier == "old-1"]
+    assert len(stored) == 1
+    assert stored[0].msg_type is MsgType.ALERT
+    assert await nodes["bb"].store.notifications(alert_id=stored[0].id) == []
