@@ -6,15 +6,16 @@
     review timer ─► end lost threats, raise zones now due ─────────► decide stages ─► issue CAP
 
 Issued messages go to ``publish`` (the accept stage, as the node's own messages), exactly like
-alerts posted by partners. The assessor keeps the live threats in memory; the stored timer for
-its next review is ``next_review``.
+alerts posted by partners, in the order issued; the threat state is not held while they are
+stored, and a report that issued nothing does not wait for them. The assessor keeps the live
+threats in memory; the stored timer for its next review is ``next_review``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import uuid
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -108,8 +109,9 @@ class Assessor:
         self._live: dict[str, Threat] = {}
         self._by_track: dict[tuple[str, str], str] = {}
         self._seen: OrderedDict[tuple[str, str], datetime] = OrderedDict()
-        # One observation or review at a time: each reads and replaces the whole threat state.
-        self._lock = asyncio.Lock()
+        # Messages issued and not yet through ``publish``, oldest first (see _publish_issued).
+        self._outbox: deque[Alert] = deque()
+        self._publishing = asyncio.Lock()
 
     @property
     def tracked(self) -> tuple[TrackedThreat, ...]:
@@ -122,33 +124,57 @@ class Assessor:
         return min(times, default=None)
 
     async def observe(self, obs: Observation, now: datetime) -> Assessment:
-        """Fuse ``obs`` (already validated) and issue whatever warnings change."""
-        async with self._lock:
-            self._forget_seen(now)
-            seen_key = (obs.partner_id, obs.id)
-            if seen_key in self._seen:
-                return Assessment("", Association.NEW, (), duplicate=True)
-            self._seen[seen_key] = now
-            fused = fuse(self._candidates(obs), obs, now, self._geodesy, self._make_id())
-            previous = self._tracked.get(fused.threat.id)
-            issued = await self._assess(fused.threat, previous, now)
-            return Assessment(fused.threat.id, fused.association, issued)
+        """Fuse ``obs`` (already validated) and issue whatever warnings change.
+
+        Returns once the messages it caused went through ``publish``; one that caused none
+        returns without waiting for others' messages to be published.
+        """
+        # Up to the messages nothing is awaited, so observations and reviews each read and
+        # replace the threat state whole, one at a time, without a lock.
+        self._forget_seen(now)
+        seen_key = (obs.partner_id, obs.id)
+        if seen_key in self._seen:
+            return Assessment("", Association.NEW, (), duplicate=True)
+        self._seen[seen_key] = now
+        fused = fuse(self._candidates(obs), obs, now, self._geodesy, self._make_id())
+        previous = self._tracked.get(fused.threat.id)
+        issued = self._assess(fused.threat, previous, now)
+        if issued:
+            await self._publish_issued(issued)
+        return Assessment(fused.threat.id, fused.association, issued)
 
     async def review(self, now: datetime) -> tuple[Alert, ...]:
-        """End threats lost from sight or from the region, and raise zones that came due."""
-        async with self._lock:
-            ended = {t.id: t for t in expire(self._live, now, self._geodesy, self._region.contains)}
-            issued: list[Alert] = []
-            for threat_id, tracked in list(self._tracked.items()):
-                threat = ended.get(threat_id, tracked.threat)
-                due = tracked.review_at is not None and tracked.review_at <= now
-                if threat_id in ended or due:
-                    issued.extend(await self._assess(threat, tracked, now))
-            return tuple(issued)
+        """End threats lost from sight or from the region, and raise zones that came due.
 
-    async def _assess(
+        Also publishes any message left unpublished by an earlier failure.
+        """
+        ended = {t.id: t for t in expire(self._live, now, self._geodesy, self._region.contains)}
+        issued: list[Alert] = []
+        for threat_id, tracked in list(self._tracked.items()):
+            threat = ended.get(threat_id, tracked.threat)
+            due = tracked.review_at is not None and tracked.review_at <= now
+            if threat_id in ended or due:
+                issued.extend(self._assess(threat, tracked, now))
+        await self._publish_issued(issued)
+        return tuple(issued)
+
+    async def _publish_issued(self, issued: Sequence[Alert]) -> None:
+        """Put ``issued`` through ``publish``, after every message issued before them.
+
+        The threat state is free meanwhile: other reports are assessed while the accept stage
+        stores these. A message whose publication failed (the error reaches its caller) stays
+        first in line, and the next caller publishes it again before its own.
+        """
+        self._outbox.extend(issued)
+        async with self._publishing:
+            while self._outbox:
+                await self._publish(self._outbox[0])
+                self._outbox.popleft()
+
+    def _assess(
         self, threat: Threat, previous: TrackedThreat | None, now: datetime
     ) -> tuple[Alert, ...]:
+        """Decide and issue for ``threat`` at ``now``; the messages are left to publish."""
         stages = previous.stages if previous else {}
         thread = previous.thread if previous else WarningThread(threat.id)
         exposures: tuple[ZoneExposure, ...] = ()
@@ -189,7 +215,6 @@ class Assessor:
         )
         issued: tuple[Alert, ...] = ()
         if issue is not None:
-            await self._publish(issue.alert)
             thread, issued, last_issued = issue.thread, (issue.alert,), now
         tracked = TrackedThreat(
             threat, after, exposures, thread, decision.review_at, last_issued, predicted_from

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from tanbih.domain.lifecycle import Stage
 from tanbih.domain.observation import Observation
 from tanbih.domain.records import AlertQuery
 from tanbih.domain.threat import ThreatClass
+from tanbih.errors import StoreError
 from tanbih.geo.geodesy import WgsGeodesy
 from tanbih.geo.zone_index import ZoneIndex
 from tanbih.pipeline.accept import AcceptAlert, Accepted
@@ -52,6 +54,10 @@ class Node:
         self.store = MemoryStore()
         self.accept = AcceptAlert(self.store, self.clock)
         self.published: list[Alert] = []
+        # Publication waits for ``opened`` (the store being slow) and raises while ``down``.
+        self.opened = asyncio.Event()
+        self.opened.set()
+        self.down = False
         self.coordinator = coalition.partner(coalition.node.partner_id)
         ids = iter(f"t{n}" for n in range(100))
         self.assessor = Assessor(
@@ -66,6 +72,9 @@ class Node:
 
     async def publish(self, alert: Alert) -> None:
         assert self.coordinator is not None
+        await self.opened.wait()
+        if self.down:
+            raise StoreError("the store is unreachable")
         outcome = await self.accept(alert, b"<alert/>", self.coordinator)
         assert isinstance(outcome, Accepted), outcome
         self.published.append(alert)
@@ -198,3 +207,47 @@ async def test_resent_observation_is_dropped(coalition: Coalition, index: ZoneIn
         track_id="il-7",
     )
     assert (await node.assessor.observe(obs, node.clock.at)).duplicate
+
+
+async def test_a_report_that_issues_nothing_does_not_wait_for_others_being_stored(
+    coalition: Coalition, index: ZoneIndex
+) -> None:
+    """While one report's warning is being stored, reports that change nothing are assessed
+    and answered; the warning's own report returns once it is stored."""
+    node = Node(coalition, index)
+    node.opened.clear()
+    first = asyncio.create_task(
+        node.observe(0, lat=32.80, lon=34.55, speed_mps=50.0, heading_deg=90.0)
+    )
+    await asyncio.sleep(0)
+    assert not first.done()
+    # The same drone 2 s on, where the prediction put it: nothing to issue.
+    lat, lon = WgsGeodesy().forward(32.80, 34.55, 90.0, 100.0)
+    quiet = await asyncio.wait_for(
+        node.observe(2, lat=lat, lon=lon, speed_mps=50.0, heading_deg=90.0), 5
+    )
+    assert quiet == ()
+    assert not first.done()
+    assert node.published == []
+    node.opened.set()
+    [alert] = await asyncio.wait_for(first, 5)
+    assert node.published == [alert]
+
+
+async def test_a_warning_not_stored_is_published_again_before_later_ones(
+    coalition: Coalition, index: ZoneIndex
+) -> None:
+    """A warning whose publication failed is kept, and goes out first when the store is back."""
+    node = Node(coalition, index)
+    node.down = True
+    with pytest.raises(StoreError):
+        await node.observe(0, lat=32.80, lon=34.55, speed_mps=50.0, heading_deg=90.0)
+    assert node.published == []
+    node.down = False
+    # The drone turns back: its early warnings are cleared.
+    later = await node.observe(30, lat=32.80, lon=34.57, speed_mps=50.0, heading_deg=270.0)
+    [first, second] = node.published
+    assert later == (second,)
+    assert first.msg_type is MsgType.ALERT
+    assert second.msg_type is MsgType.UPDATE
+    assert second.references == (first.key,)
