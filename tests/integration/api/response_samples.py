@@ -22,7 +22,7 @@ def drone_over_jordan(at: datetime | None = None, **changes: Any) -> dict[str, A
         "id": "il-r-1",
         "sensor": "il-northern-radar-2",
         "time": (at or datetime.now(UTC)).isoformat(),
-        "position": {"lat": 31.8, "lon": 36.5, "altM": 300},
+        "position": {"lat": 31.65, "lon": 36.85, "altM": 300},
         "velocity": {"speedMps": 50, "headingDeg": 120},
         "class": "uav",
         "confidence": 0.9,

@@ -1,6 +1,6 @@
 """Issue 5's scenario, through a real app and store on SQLite and PostgreSQL.
 
-Israel (A) detects a drone over Jordan (B), flying on into Saudi Arabia. Jordan is asked to
+Israel (A) detects a drone over Jordan (B) near the Saudi border, flying on into Saudi Arabia. Jordan is asked to
 respond first (its area holds the path, its fighters are available), declines; Saudi Arabia
 (C, on the path, capable, available) is asked next and accepts. Qatar, which hears of
 Israel's warnings only through the coordinator, learns where the response stands with the
@@ -56,7 +56,7 @@ async def test_b_declines_c_accepts_and_a_via_coordinator_partner_learns_only_zo
     case = as_jordan.json()
     assert (case["state"], case["request"]["partner"]) == ("requested", "jo")
     assert case["warning"] == warning_id
-    assert case["zones"] == ["jo-territory"]
+    assert case["zones"] == ["jo-territory", "sa-territory.1"]
     assert case["stage"] == "take_shelter"
 
     # Only Jordan may answer Jordan's request.
