@@ -1,10 +1,11 @@
 """Issue 5's scenario, through a real app and store on SQLite and PostgreSQL.
 
-Israel (A) detects a drone over Jordan (B) near the Saudi border, flying on into Saudi Arabia. Jordan is asked to
-respond first (its area holds the path, its fighters are available), declines; Saudi Arabia
-(C, on the path, capable, available) is asked next and accepts. Qatar, which hears of
-Israel's warnings only through the coordinator, learns where the response stands with the
-zones and stage, never who responds. Every step is in the audit chain, which verifies.
+Israel (A) detects a drone over Jordan (B) near the Saudi border, flying on into Saudi Arabia.
+Jordan is asked to respond first (its area holds the path, its fighters are available),
+declines; Saudi Arabia (C, on the path, capable, available) is asked next and accepts. Qatar,
+which hears of Israel's warnings only through the coordinator, learns where the response
+stands with the zones and stage, never who responds. Every step is in the audit chain, which
+verifies.
 """
 
 from __future__ import annotations
