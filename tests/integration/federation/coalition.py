@@ -3,7 +3,8 @@
 The coordinator ``coord`` runs the hub; partners ``aa`` and ``bb`` each run a node of their
 own. ``aa`` and ``bb`` have no direct relations: between them warnings pass only through the
 hub, without the source (``via_coordinator``). Every partner signs with its own key (made
-here) and the coalition requires signatures. Each partner's duty officer is told on the
+here) and the coalition requires signatures. Each node's file declares the contacts of its
+own partner only (each partner's node tells its own duty officers): the duty officer, on the
 console and on a webhook at ``webhook_url/<partner>``.
 
 Zones: ``aa-home`` near (32.5, 35.5), ``bb-home`` near (31.1, 35.1), both 60 s to shelter.
@@ -75,7 +76,8 @@ def write_coalition(directory: Path, webhook_url: str) -> Layout:
 
 
 def _coalition_yaml(node: str, tokens: dict[str, str], webhook_url: str) -> str:
-    partners = "\n".join(_partner(p, tokens[p], webhook_url) for p in PARTNERS)
+    # Each node knows its own duty officers only: the others' are told by their own nodes.
+    partners = "\n".join(_partner(p, tokens[p], webhook_url, p == node) for p in PARTNERS)
     return f"""
 format: tanbih-coalition/1
 coalition: {{name: tanbih federation test, version: "1"}}
@@ -93,16 +95,19 @@ sharing:
 """
 
 
-def _partner(partner: str, token: str, webhook_url: str) -> str:
+def _partner(partner: str, token: str, webhook_url: str, own: bool) -> str:
     role = "coordinator" if partner == "coord" else "partner"
-    return f"""  - id: {partner}
+    text = f"""  - id: {partner}
     name: Partner {partner}
     role: {role}
     languages: [en]
     senders: [{SENDERS[partner]}]
     tokens: [{hash_token(token)}]
     keys:
-      - {{id: {partner}-test, algorithm: ecdsa-sha256, certificate: {partner}.cert.pem}}
+      - {{id: {partner}-test, algorithm: ecdsa-sha256, certificate: {partner}.cert.pem}}"""
+    if not own:
+        return text
+    return f"""{text}
     contacts:
       - id: {partner}-duty
         name: Duty officer of {partner}
