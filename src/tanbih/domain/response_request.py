@@ -2,11 +2,12 @@
 
 The request travels like a warning (the partner's routes, channels and escalation policy, its
 timers in the store) but to the asked partner alone (``scope`` ``Private``, ``addresses`` its
-id), and carries no more than a partner told
-``zones_only`` may see: the threatened zones, their ETAs and times to shelter, the threat's
-class and when an answer is due. Never its track, sensors or sources. One ``<info>`` per
-language of the warning, ``responseType`` ``Execute`` (act on the agreed plan), event code
-``tanbih:respond`` = ``request``; exercise traffic says so in its first words, like every text.
+id), and carries what a partner told ``zones_only`` may see (the threatened zones, their ETAs
+and times to shelter, the threat's class) with when an answer is due and the node's id of the
+threat, the handle the partner answers by. Never a track, sensor, source or free text. One
+``<info>`` per language of the warning, ``responseType`` ``Execute`` (act on the agreed plan),
+event code ``tanbih:respond`` = ``request``; exercise traffic says so in its first words, like
+every text.
 """
 
 from __future__ import annotations
