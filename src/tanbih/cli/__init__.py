@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from tanbih.cli import agreement, audit, cap, coalition, db, dispatch, exercise, keys, observe
+from tanbih.cli import agreement, audit, bus, cap, coalition, db, dispatch, exercise, keys, observe
 from tanbih.settings import Settings
 
 DEMO_FLIGHT = Path("examples/observations/uav-towards-haifa.jsonl")
@@ -28,6 +28,7 @@ app.add_typer(agreement.app, name="agreement")
 app.add_typer(audit.app, name="audit")
 app.add_typer(keys.app, name="keys")
 app.add_typer(dispatch.app, name="dispatch")
+app.add_typer(bus.app, name="bus")
 app.add_typer(exercise.app, name="exercise")
 app.command()(observe.observe)
 app.command()(observe.assess)

@@ -120,13 +120,7 @@ class JetStreamBus:
     ) -> None:
         """Pull ``subject_filter`` under ``durable`` and settle each message by its verdict."""
         stream = self._stream_of(subject_filter)
-        config = api.ConsumerConfig(
-            durable_name=durable,
-            ack_policy=api.AckPolicy.EXPLICIT,
-            deliver_policy=api.DeliverPolicy.ALL,
-            ack_wait=self._options.ack_wait,
-            filter_subject=subject_filter,
-        )
+        config = self._consumer_config(subject_filter, durable)
         try:
             subscription = await self._js.pull_subscribe(
                 subject_filter, durable=durable, stream=stream, config=config
@@ -153,6 +147,15 @@ class JetStreamBus:
                 size = _FETCH_BATCH
         finally:
             await subscription.unsubscribe()
+
+    async def provision(self, subject_filter: str, durable: str) -> None:
+        """Create the durable consumer a node will read ``subject_filter`` under, as the node
+        would, so that a node whose credentials may not create consumers can bind to it."""
+        config = self._consumer_config(subject_filter, durable)
+        try:
+            await self._js.add_consumer(self._stream_of(subject_filter), config)
+        except (nats.errors.Error, OSError) as exc:
+            raise self._error(f"creating consumer {durable!r}", exc) from exc
 
     async def close(self) -> None:
         """Flush and close the connection."""
@@ -223,6 +226,15 @@ class JetStreamBus:
                 await self._js.stream_info(name)
             except (nats.errors.Error, OSError) as exc:
                 raise self._error(f"creating stream {name}", exc) from exc
+
+    def _consumer_config(self, subject_filter: str, durable: str) -> api.ConsumerConfig:
+        return api.ConsumerConfig(
+            durable_name=durable,
+            ack_policy=api.AckPolicy.EXPLICIT,
+            deliver_policy=api.DeliverPolicy.ALL,
+            ack_wait=self._options.ack_wait,
+            filter_subject=subject_filter,
+        )
 
     def _stream_of(self, subject_filter: str) -> str:
         for name, subjects in self._streams.items():
