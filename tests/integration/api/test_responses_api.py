@@ -17,6 +17,7 @@ from tests.integration.api.response_samples import (
     delivered,
     drone_over_jordan,
     next_event,
+    notice,
     request_id,
 )
 
@@ -215,3 +216,21 @@ async def test_a_capability_switched_off_is_kept_audited_and_ranked_after(hub: H
     threat = posted.json()[0]["threat"]
     await next_event(hub.feeds["sa"], delivered(request_id(hub.node, threat, 1)))
     assert (await hub.case(threat))["request"]["partner"] == "sa"
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+async def test_a_threat_that_ends_stands_its_response_down(hub: Hub) -> None:
+    """Lost from sight, the threat's all clear stands the case down; partners are told."""
+    threat = await hub.warn_of_a_drone()
+    accepted = await hub.post(f"/api/v1/responses/{threat}/accept", "jo")
+    assert accepted.status_code == 200, accepted.text
+    await next_event(hub.feeds["eg"], notice)
+
+    hub.clock.at += timedelta(minutes=5)  # a drone unseen this long is lost
+    await hub.node.assessor.review(hub.clock.now())
+    told = await next_event(hub.feeds["eg"], notice)
+    assert (told.data["state"], told.data["responder"]) == ("stood_down", "jo")
+    case = await hub.case(threat)
+    assert case["state"] == "stood_down"
+    assert case["history"][-1]["rule"] == "stand_down"
+    assert kinds(await hub.node.store.events(limit=10_000))[-1] == "response.stood_down"
