@@ -81,9 +81,9 @@ async def test_b_declines_c_accepts_and_a_via_coordinator_partner_learns_only_zo
     # Jordan's request no longer escalates.
     first_thread = await api.node.store.get(first_request)
     assert first_thread is not None
-    assert all(
-        t.stopped_at is not None for t in await api.node.store.timers(first_thread.thread_id)
-    )
+    timers = await api.node.store.timers(first_thread.thread_id)
+    assert [t.partner_id for t in timers] == ["jo"]
+    assert all(t.stopped_at is not None for t in timers)
 
     accepted = await api.client.post(f"/api/v1/responses/{threat}/accept", headers=api.auth("sa"))
     assert accepted.status_code == 200, accepted.text

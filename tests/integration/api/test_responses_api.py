@@ -234,3 +234,25 @@ async def test_a_threat_that_ends_stands_its_response_down(hub: Hub) -> None:
     assert case["state"] == "stood_down"
     assert case["history"][-1]["rule"] == "stand_down"
     assert kinds(await hub.node.store.events(limit=10_000))[-1] == "response.stood_down"
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+async def test_an_unanswered_request_escalates_by_the_partners_policy(hub: Hub) -> None:
+    """At 45 s Jordan's deputy gets the request on the console; an answer stops the steps."""
+    threat = await hub.warn_of_a_drone()
+    request = request_id(hub.node, threat, 1)
+    hub.clock.at += timedelta(seconds=46)
+    hub.node.wakers.escalate.set()
+    escalated = await next_event(
+        hub.feeds["jo"], lambda e: delivered(request)(e) and e.data["step"] == 2
+    )
+    assert escalated.data["contact"] == "jo-deputy"
+    record = await hub.node.store.get(request)
+    assert record is not None
+    [timer] = await hub.node.store.timers(record.thread_id)
+    assert (timer.partner_id, timer.stopped_at) == ("jo", None)
+
+    declined = await hub.post(f"/api/v1/responses/{threat}/decline", "jo", {"reason": "other"})
+    assert declined.status_code == 200, declined.text
+    [timer] = await hub.node.store.timers(record.thread_id)
+    assert timer.stopped_at == hub.clock.now()
