@@ -9,8 +9,10 @@ geocode ``tanbih:zone`` = zone id. Per-zone timing goes in the info's parameters
 - ``tanbih:eta:<zone id>`` — earliest predicted arrival, ISO 8601 with offset, whole seconds;
 - ``tanbih:shelter_seconds:<zone id>`` — the zone's time to shelter in seconds;
 
-and ``tanbih:threat`` = threat id (also in ``incidents``), ``tanbih:end_reason`` in all clears
-of an ended threat. ``eventCode`` ``tanbih:threat_class`` names the class.
+and ``tanbih:threat`` = threat id (also in ``incidents``), one ``tanbih:source`` = partner id per
+partner whose reports fed the threat (what releasability decides on, see
+:mod:`tanbih.domain.provenance`), ``tanbih:end_reason`` in all clears of an ended threat.
+``eventCode`` ``tanbih:threat_class`` names the class.
 
 Chaining follows the lifecycle (:mod:`tanbih.domain.lifecycle`): a threat's first message is an
 ``Alert``; later ones are ``Update``\\ s referencing every unexpired earlier message of the same
@@ -48,6 +50,7 @@ from tanbih.domain.cap import (
 from tanbih.domain.coalition import Zone
 from tanbih.domain.fusion import Threat
 from tanbih.domain.lifecycle import Stage
+from tanbih.domain.provenance import SOURCE_PARAMETER
 from tanbih.domain.threat import ZoneExposure
 from tanbih.domain.warning import StageChange, earliest_per_zone
 from tanbih.domain.warning_text import event_name, stage_words
@@ -256,8 +259,10 @@ def _info(
 def _parameters(
     threat: Threat, stage: Stage, zones: list[Zone], eta_at: Mapping[str, datetime]
 ) -> tuple[NamedValue, ...]:
-    """The threat id, then each zone's ETA and time to shelter (or why the threat ended)."""
+    """The threat id, its sources, then each zone's ETA and time to shelter (or why the
+    threat ended)."""
     parameters = [NamedValue("tanbih:threat", threat.id)]
+    parameters += [NamedValue(SOURCE_PARAMETER, source) for source in threat.sources]
     if stage is not Stage.ALL_CLEAR:
         caps = _ZONE_CAPS
         for zone in zones:

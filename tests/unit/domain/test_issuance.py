@@ -162,6 +162,7 @@ def test_the_first_message_carries_the_whole_picture() -> None:
     assert en.areas[0].geocodes == (NamedValue("tanbih:zone", "A"),)
     assert en.parameters == (
         NamedValue("tanbih:threat", "t1"),
+        NamedValue("tanbih:source", "il"),
         NamedValue("tanbih:eta:A", "2026-11-29T12:10:00+00:00"),
         NamedValue("tanbih:shelter_seconds:A", "30"),
         NamedValue("tanbih:eta:B", "2026-11-29T12:10:20+00:00"),
