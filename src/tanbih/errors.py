@@ -12,7 +12,8 @@
     │   └── StoreConflictError            a unique fact (sender + identifier) already stored
     ├── BusError (RuntimeError)           the message bus failed; a publish did not happen
     │   └── BusPermissionError            the bus refused this node's credentials an act
-    └── AccessDeniedError (PermissionError)    a caller lacks a valid token or the role for an act
+    ├── AccessDeniedError (PermissionError)    a caller lacks a valid token or the role for an act
+    └── WithheldError (PermissionError)   the sharing matrix gives a partner nothing of a message
 
 Non-error outcomes (a duplicate message, a refused lifecycle transition) are return values from
 the domain, not exceptions. Adapters translate third-party exceptions into these
@@ -89,3 +90,7 @@ class AccessDeniedError(TanbihError, PermissionError):
 
 class ScenarioError(_ProblemsError, ValueError):
     """An exercise scenario file is missing or invalid; problems name the path and line."""
+
+
+class WithheldError(TanbihError, PermissionError):
+    """The sharing matrix gives a partner ``none`` for a message: it may receive nothing of it."""

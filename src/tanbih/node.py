@@ -58,6 +58,7 @@ from tanbih.pipeline.escalate import POLL_SECONDS as ESCALATOR_POLL_SECONDS
 from tanbih.pipeline.escalate import Escalator
 from tanbih.pipeline.notify_plan import NotificationPlan, PlanNotifications
 from tanbih.pipeline.prepare import PrepareDelivery
+from tanbih.pipeline.release import Releasability, relay_for
 from tanbih.pipeline.request_to_respond import SendRequest
 from tanbih.pipeline.respond import Responder
 from tanbih.pipeline.signing import Signatures
@@ -96,6 +97,7 @@ class Node:
     secret: bytes
     wakers: Wakers
     signatures: Signatures
+    releasability: Releasability
     responder: Responder
     links: Links | None = None
     stop: asyncio.Event = field(default_factory=asyncio.Event)
@@ -141,6 +143,7 @@ async def start_node(
     signatures = Signatures(coalition, key_pem)
     if signatures.key_id is None:
         _log.warning("unsigned_node", reason="no TANBIH_SIGNING_KEY: own messages go unsigned")
+    releasability = Releasability(coalition, relay_for(coalition, secret), signatures.sign)
     zones = {zone.id: zone for zone in coalition.zones}
     metrics, console = NodeMetrics(), ConsoleHub()
     acknowledge = Acknowledge(store, clock, metrics)
@@ -169,7 +172,7 @@ async def start_node(
     dispatcher = Dispatcher(
         store,
         channels,
-        PrepareDelivery(store, clock, secret, settings.base_url),
+        PrepareDelivery(store, clock, secret, settings.base_url, releasability),
         clock,
         _dispatch_settings(channel_settings),
         wake=wakers.dispatch,
@@ -189,7 +192,7 @@ async def start_node(
     accept = AcceptAlert(
         store,
         clock,
-        plan=PlanNotifications(coalition, AreaOwners(coalition.zones), store),
+        plan=PlanNotifications(coalition, AreaOwners(coalition.zones), store, releasability),
         handoff=dispatcher,
         acknowledged=on_cap_ack,
         recorded=recorded,
@@ -234,6 +237,7 @@ async def start_node(
         wakers=wakers,
         signatures=signatures,
         responder=responder,
+        releasability=releasability,
         resources=resources,
     )
     escalator = Escalator(store, coalition, clock, queued=wakers.dispatch.set)

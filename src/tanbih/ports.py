@@ -60,12 +60,14 @@ class AlertStore(Protocol):
         notifications: Sequence[Notification] = (),
         timers: Sequence[EscalationTimer] = (),
         handover: Handover | None = None,
+        audit: Sequence[Event] = (),
     ) -> None:
         """Store an accepted message, its thread after it and its event, in one transaction.
 
         The message's ``notifications`` and escalation ``timers`` go in the same transaction
         (the outbox): either the message is stored with everyone it must reach, or nothing is.
         The ``handover``'s notifications are written claimed by its worker until it expires.
+        ``audit`` entries (what releasability decided) are chained right after ``event``.
         Raises ``StoreConflictError`` if the (sender, identifier) is already stored.
         """
         ...

@@ -53,16 +53,18 @@ class MemoryStore(MemoryOutbox, MemoryObservations):
         notifications: Sequence[Notification] = (),
         timers: Sequence[EscalationTimer] = (),
         handover: Handover | None = None,
+        audit: Sequence[Event] = (),
     ) -> None:
-        """Store an accepted message, its thread, its event, its notifications and its
-        escalation timers, all or nothing; the ``handover``'s notifications go in claimed.
+        """Store an accepted message, its thread, its event (then ``audit``), its
+        notifications and its escalation timers, all or nothing; the ``handover``'s
+        notifications go in claimed.
         """
         key = (record.key.sender, record.key.identifier)
         if key in self._known:
             raise StoreConflictError(
                 f"message {record.key.identifier!r} of {record.key.sender!r} is already stored"
             )
-        (entry,) = self._chained([event])
+        entries = self._chained([event, *audit])
         thread_of = self._threads_of(notifications, also={record.id: record.thread_id})
         self._check_threads(timers, also={transition.thread.id})
         self._records[record.id] = record
@@ -70,7 +72,7 @@ class MemoryStore(MemoryOutbox, MemoryObservations):
             record.key, record.msg_type, record.thread_id, record.expires
         )
         self._threads[transition.thread.id] = transition.thread
-        self._log.append(entry)
+        self._log.extend(entries)
         self._save_timers(timers)
         self._add(notifications, thread_of, handover=handover)
 

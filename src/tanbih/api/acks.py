@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from tanbih.api.auth import CurrentNode, CurrentPartner
 from tanbih.api.problems import PROBLEM_RESPONSES, ApiProblem
+from tanbih.api.released import released_record
 from tanbih.domain.ack_token import AckClaim, TokenRefusal, token_digest, verify
 from tanbih.domain.notification import Acknowledgement, AckRoute
 from tanbih.node import Node
@@ -58,9 +59,7 @@ async def acknowledge_from_console(
     body: Annotated[ConsoleAck | None, Body()] = None,
 ) -> AckView:
     """The partner's first acknowledgement of the event; escalation to it stops."""
-    record = await node.store.get(alert_id)
-    if record is None:
-        raise ApiProblem(404, "not-found", "Not found", f"no message with id {alert_id!r}")
+    record = await released_record(node, alert_id, partner)
     contact = body.contact if body else None
     if contact is not None and contact not in {c.id for c in partner.contacts}:
         raise ApiProblem(
@@ -85,9 +84,7 @@ async def list_acknowledgements(
     alert_id: str, node: CurrentNode, partner: CurrentPartner
 ) -> list[AckView]:
     """Every partner's first acknowledgement of the event, earliest first."""
-    record = await node.store.get(alert_id)
-    if record is None:
-        raise ApiProblem(404, "not-found", "Not found", f"no message with id {alert_id!r}")
+    record = await released_record(node, alert_id, partner)
     return [AckView.of(a, first=True) for a in await node.store.acknowledgements(record.thread_id)]
 
 

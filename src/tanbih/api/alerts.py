@@ -1,4 +1,7 @@
-"""``/api/v1/alerts``: post CAP messages, list and read them back."""
+"""``/api/v1/alerts``: post CAP messages, list and read them back.
+
+Reads answer what the sharing matrix releases to the calling partner (:mod:`.released`).
+"""
 
 from __future__ import annotations
 
@@ -19,9 +22,12 @@ from tanbih.api.negotiation import (
     preferred_representation,
 )
 from tanbih.api.problems import PROBLEM_RESPONSES, ApiProblem, from_cap_error
+from tanbih.api.released import released_copy
 from tanbih.domain.access import Act, denial
 from tanbih.domain.cap import Alert, MsgType, Status
+from tanbih.domain.coalition import Partner
 from tanbih.domain.records import AlertQuery, AlertRecord
+from tanbih.domain.releasability import Level
 from tanbih.errors import AccessDeniedError, CapError
 from tanbih.node import Node
 from tanbih.pipeline.accept import Accepted, AlreadyKnown, Outcome, Refused
@@ -63,6 +69,26 @@ class AlertSummary(BaseModel):
             received_at=record.received_at.isoformat(),
             partner=record.partner_id,
             href=f"{router.prefix}/{record.id}",
+        )
+
+    @classmethod
+    def released(cls, node: Node, record: AlertRecord, partner: Partner) -> AlertSummary | None:
+        """The summary ``partner`` may read: of its copy, or ``None`` when it gets nothing."""
+        releasability = node.releasability
+        level = releasability.level_of(record, partner.id)
+        if level is Level.NONE:
+            return None
+        summary = cls.of(record)
+        if level is Level.FULL:
+            return summary
+        key = releasability.copy_key(record, level)
+        return summary.model_copy(
+            update={
+                "identifier": key.identifier,
+                "sender": key.sender,
+                "thread_id": releasability.copy_thread_id(record, level),
+                "partner": releasability.copy_partner(record, level),
+            }
         )
 
 
@@ -200,7 +226,11 @@ async def list_alerts(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[AlertSummary]:
-    """Stored messages matching the filters."""
+    """Stored messages matching the filters, as the partner's copies; withheld ones left out.
+
+    ``sender`` and ``threadId`` match what the partner's copy says, so a filter cannot reveal
+    what redaction removed.
+    """
     _authorise(partner_denial=denial(partner, Act.READ_ALERTS))
     if sent_after is not None and sent_after.tzinfo is None:
         raise ApiProblem(
@@ -210,7 +240,16 @@ async def list_alerts(
             "sentAfter needs a time-zone offset, as CAP times do",
         )
     query = AlertQuery(status, msg_type, sender, thread_id, sent_after, limit, offset)
-    return [AlertSummary.of(record) for record in await node.store.search(query)]
+    summaries = [
+        AlertSummary.released(node, record, partner) for record in await node.store.search(query)
+    ]
+    return [
+        summary
+        for summary in summaries
+        if summary is not None
+        and sender in (None, summary.sender)
+        and thread_id in (None, summary.thread_id)
+    ]
 
 
 @router.get(
@@ -233,16 +272,16 @@ async def list_alerts(
 async def get_alert(
     alert_id: str, request: Request, node: CurrentNode, partner: CurrentPartner
 ) -> Response:
-    """The stored message, as its exact CAP XML bytes or as JSON with its summary."""
+    """The partner's copy of the message: the exact stored CAP XML bytes when it is released
+    in full, else the redacted copy signed by this node; or JSON with its summary."""
     _authorise(partner_denial=denial(partner, Act.READ_ALERTS))
     representation = preferred_representation(request.headers.get("accept"))
-    record = await node.store.get(alert_id)
-    if record is None:
-        raise ApiProblem(404, "not-found", "Not found", f"no message with id {alert_id!r}")
+    record, copy = await released_copy(node, alert_id, partner)
     if representation is Representation.XML:
-        return Response(record.xml, media_type=CAP_XML)
-    summary = AlertSummary.of(record).model_dump(mode="json", by_alias=True)
-    summary["cap"] = cap.alert_to_json(cap.parse_xml(record.xml))
+        return Response(copy.xml, media_type=CAP_XML)
+    released = AlertSummary.released(node, record, partner)
+    summary = (released or AlertSummary.of(record)).model_dump(mode="json", by_alias=True)
+    summary["cap"] = cap.alert_to_json(copy.alert)
     return JSONResponse(summary)
 
 

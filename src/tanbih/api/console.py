@@ -24,6 +24,7 @@ from tanbih.api.problems import PROBLEM_RESPONSES, ApiProblem
 from tanbih.api.zone_map import ZoneMap, zone_map
 from tanbih.coalition.tokens import hash_token
 from tanbih.domain.coalition import Partner
+from tanbih.domain.releasability import Level
 from tanbih.node import Node
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "web_static"
@@ -159,12 +160,13 @@ async def acknowledgements(
     """What ``GET /api/v1/alerts/{id}/acks`` answers, for every active alert in one request.
 
     One request, not one per alert: a browser opens few connections to a host, and a poll of
-    many alerts would queue the fetch of a new one behind it. Unknown ids are left out.
+    many alerts would queue the fetch of a new one behind it. Unknown ids, and messages the
+    sharing matrix withholds from the partner, are left out.
     """
     answer: dict[str, list[AckView]] = {}
     for alert_id in dict.fromkeys(alert):
         record = await node.store.get(alert_id)
-        if record is not None:
+        if record is not None and node.releasability.level_of(record, partner.id) is not Level.NONE:
             acks = await node.store.acknowledgements(record.thread_id)
             answer[alert_id] = [AckView.of(a, first=True) for a in acks]
     return answer

@@ -15,6 +15,7 @@ from tanbih.api.threat_views import ThreatView, threat_view
 from tanbih.domain.access import Act, denial
 from tanbih.domain.observation import Observation, observation_problems
 from tanbih.domain.records import alert_id
+from tanbih.domain.releasability import Level
 from tanbih.errors import AccessDeniedError, Problem
 from tanbih.node import Node
 
@@ -138,10 +139,22 @@ async def get_threats(
     partner: CurrentPartner,
     path: Annotated[bool, Query(description="include the predicted path")] = True,
 ) -> list[ThreatView]:
-    """Every tracked threat, nearest first, with its zones' stages and ETAs."""
+    """Every tracked threat released in full to the partner, nearest first, with its zones'
+    stages and ETAs.
+
+    A threat's state and path are its track, which the sharing matrix shares only in full: a
+    partner below ``full`` for a threat's sources learns its zones, stages and ETAs from its
+    copies of the warnings, not here.
+    """
     reason = denial(partner, Act.READ_ALERTS)
     if reason is not None:
         raise AccessDeniedError(reason)
     now = node.clock.now()
-    views = [threat_view(t, node.zones, now, with_path=path) for t in node.assessor.tracked]
+    releasability = node.releasability
+    views = [
+        threat_view(t, node.zones, now, with_path=path)
+        for t in node.assessor.tracked
+        if releasability.level(frozenset(t.threat.sources), t.threat.status, partner.id)
+        is Level.FULL
+    ]
     return sorted(views, key=lambda v: v.first_eta or "~")

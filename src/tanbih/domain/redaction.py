@@ -43,7 +43,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from tanbih.domain.cap import Alert, Info, NamedValue, Reference, ResponseType, Scope, Status
-from tanbih.domain.lifecycle import Stage
+from tanbih.domain.lifecycle import Stage, reference_text
 from tanbih.domain.releasability import Level
 from tanbih.domain.routing import ZONE_GEOCODE as ZONE
 from tanbih.domain.threat import ThreatClass
@@ -103,17 +103,28 @@ def redact(alert: Alert, level: Level, relay: Relay) -> Alert | None:
         scope=scope,
         restriction=restriction if scope is Scope.RESTRICTED else None,
         note=EXERCISE_NOTE if exercise else None,
-        references=tuple(_reference(ref, level, relay) for ref in alert.references),
+        references=tuple(relayed_reference(relay, level, ref) for ref in alert.references),
         infos=tuple(
             _info(info, exercise, relay.name if via else info.sender_name) for info in alert.infos
         ),
     )
 
 
-def _reference(ref: Reference, level: Level, relay: Relay) -> Reference:
-    # The recipient holds the earlier messages as they were redacted for it: point at those.
+def relayed_reference(relay: Relay, level: Level, ref: Reference) -> Reference:
+    """A reference to an earlier message as a recipient at ``level`` (below ``full``) holds it.
+
+    The recipient holds the earlier messages as they were redacted for it: this points at those.
+    """
     sender = relay.sender if level is Level.VIA_COORDINATOR else ref.sender
     return Reference(sender, relayed_identifier(relay, level, ref), ref.sent)
+
+
+def relayed_thread_id(relay: Relay, level: Level, thread_id: str) -> str:
+    """An event's thread id (``sender,identifier,sent`` of the Alert that opened it) as a
+    recipient at ``level`` (below ``full``) knows it: named after its copy of that Alert."""
+    sender, identifier, sent = thread_id.split(",", 2)
+    root = Reference(sender, identifier, datetime.fromisoformat(sent))
+    return reference_text(relayed_reference(relay, level, root))
 
 
 def _info(info: Info, exercise: bool, sender_name: str | None) -> Info:

@@ -186,6 +186,7 @@ class AcceptAlert:
                 notifications=plan.notifications,
                 timers=plan.timers,
                 handover=handover,
+                audit=plan.audit,
             )
         except StoreConflictError:
             if handoff:

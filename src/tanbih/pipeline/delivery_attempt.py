@@ -3,7 +3,9 @@
 An attempt never raises: whatever goes wrong while preparing or sending becomes a result the
 retry policy can judge. Channels report their own failures as results; an exception from one
 (or from ``prepare``) is a bug or an outage we cannot classify, so it is retried until the
-notification's deadline rather than allowed to stop the worker.
+notification's deadline rather than allowed to stop the worker. A message the sharing matrix
+withholds from the recipient's partner (``WithheldError`` from ``prepare``) is never sent: the
+attempt fails for good.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from types import MappingProxyType
 from tanbih.domain.coalition import ChannelKind
 from tanbih.domain.notification import Delivery, DeliveryOutcome, DeliveryResult, Notification
 from tanbih.domain.retry import RetryPolicy
+from tanbih.errors import WithheldError
 from tanbih.ports import Channel
 
 log = logging.getLogger(__name__)
@@ -70,6 +73,8 @@ async def attempt_once(
             result = await channel.send(await prepare(notification))
     except TimeoutError:
         result = DeliveryResult(DeliveryOutcome.RETRY, error=f"no answer within {time_limit:g} s")
+    except WithheldError as exc:
+        result = DeliveryResult(DeliveryOutcome.FAILED, error=f"withheld: {exc}")
     except Exception as exc:  # any failure is a result; see the module docstring
         log.exception("sending notification %s raised", notification.key)
         result = DeliveryResult(DeliveryOutcome.RETRY, error=f"{type(exc).__name__}: {exc}")

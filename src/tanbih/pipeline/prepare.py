@@ -1,7 +1,10 @@
 """What a channel sends for a notification: the CAP bytes, the words, an acknowledgement token.
 
-The CAP message is read once per version and kept while its notifications go out; the words are
-in the recipient's language and marked when the message is not Actual.
+The CAP message is read once per version and kept while its notifications go out. What is sent
+is the recipient partner's copy (:meth:`tanbih.pipeline.release.Releasability.copy_for`): the
+CAP bytes and the words both come from it, so every channel carries only what the sharing
+matrix releases to that partner. The words are in the recipient's language and marked when the
+message is not Actual.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from tanbih.domain.coalition import ChannelKind
 from tanbih.domain.notification import Delivery, Notification
 from tanbih.domain.records import AlertRecord
 from tanbih.domain.wording import word
-from tanbih.errors import StoreError
+from tanbih.errors import StoreError, WithheldError
+from tanbih.pipeline.release import Releasability
 from tanbih.ports import Clock, NodeStore
 
 # An acknowledgement link or reply code stays good this long: longer than any escalation.
@@ -30,17 +34,34 @@ _REPLY_CHANNELS = frozenset({ChannelKind.SMS, ChannelKind.VOICE})
 class PrepareDelivery:
     """Builds a ``Delivery`` for each notification the dispatcher is about to send."""
 
-    def __init__(self, store: NodeStore, clock: Clock, secret: bytes, public_url: str) -> None:
+    def __init__(
+        self,
+        store: NodeStore,
+        clock: Clock,
+        secret: bytes,
+        public_url: str,
+        releasability: Releasability,
+    ) -> None:
         self._store = store
+        self._releasability = releasability
         self._clock = clock
         self._secret = secret
         self._public_url = public_url.rstrip("/")
         self._messages: OrderedDict[str, tuple[AlertRecord, Alert]] = OrderedDict()
 
     async def __call__(self, notification: Notification) -> Delivery:
-        """The delivery of ``notification``, with a fresh signed acknowledgement token."""
+        """The delivery of ``notification``, with a fresh signed acknowledgement token.
+
+        Raises ``WithheldError`` when the sharing matrix releases nothing of the message to the
+        recipient's partner.
+        """
         record, alert = await self._message(notification.alert_id)
         recipient = notification.recipient
+        copy = self._releasability.copy_for(record, alert, recipient.partner_id)
+        if copy is None:
+            raise WithheldError(
+                f"message {record.id} is released to partner {recipient.partner_id!r} not at all"
+            )
         now = self._clock.now()
         expires = now + ACK_VALIDITY
         claim = AckClaim(notification.key, recipient.partner_id, recipient.contact_id, expires)
@@ -50,8 +71,8 @@ class PrepareDelivery:
             code = await self._reply_code(notification)
         return Delivery(
             notification=notification,
-            cap_xml=record.xml,
-            wording=word(alert, recipient.language),
+            cap_xml=copy.xml,
+            wording=word(copy.alert, recipient.language),
             ack_code=code,
             ack_url=f"{self._public_url}/ack/{token}",
         )

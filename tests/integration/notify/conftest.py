@@ -86,9 +86,11 @@ class StepClock:
         return self.at
 
 
-def coalition_yaml(tokens: dict[str, str], webhook_url: str) -> str:
-    """The test coalition, its tokens given as their hashes."""
-    return f"""
+def coalition_yaml(tokens: dict[str, str], webhook_url: str, extra: str = "") -> str:
+    """The test coalition, its tokens given as their hashes, with ``extra`` sections."""
+    return (
+        extra
+        + f"""
 format: tanbih-coalition/1
 coalition: {{name: tanbih notification test, version: "1"}}
 node: {{partner: hub, sender: {SENDERS["hub"]}}}
@@ -165,6 +167,7 @@ escalation:
       - {{after: 45, duty: [deputy], channels: [sms]}}
       - {{after: 60, of: coordinator, duty: [duty_officer], channels: [sms]}}
 """
+    )
 
 
 def zones_geojson() -> str:
@@ -469,7 +472,13 @@ async def assert_escalation_stopped(network: Network, posted: Posted) -> Escalat
 
 
 @pytest.fixture
-async def network(store_url: str, tmp_path: Path) -> AsyncIterator[Network]:
+def coalition_extra() -> str:
+    """Sections added to the test coalition (a test module overrides it: a sharing matrix)."""
+    return ""
+
+
+@pytest.fixture
+async def network(store_url: str, tmp_path: Path, coalition_extra: str) -> AsyncIterator[Network]:
     """The node on ``store_url``, served over HTTP, its receivers and clock."""
     tokens = {partner: new_token() for partner in SENDERS}
     clock = StepClock(datetime.now(UTC))
@@ -481,7 +490,8 @@ async def network(store_url: str, tmp_path: Path) -> AsyncIterator[Network]:
         listener = loopback_listener()
         node_url = url_of(listener)
         carrier.inbound_sms_url = f"{node_url}/callbacks/twilio/messages/inbound"
-        (tmp_path / "coalition.yaml").write_text(coalition_yaml(tokens, webhook_url))
+        coalition = coalition_yaml(tokens, webhook_url, coalition_extra)
+        (tmp_path / "coalition.yaml").write_text(coalition)
         (tmp_path / "aa.geojson").write_text(zones_geojson())
         (tmp_path / "channels.yaml").write_text(channels_yaml(smtp_port, carrier_url, carrier))
         settings = Settings(

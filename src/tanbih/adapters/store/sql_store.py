@@ -72,10 +72,11 @@ class SqlStore(SqlOutbox, SqlEscalation, SqlObservations, SqlAudit, SqlResponses
         notifications: Sequence[Notification] = (),
         timers: Sequence[EscalationTimer] = (),
         handover: Handover | None = None,
+        audit: Sequence[Event] = (),
     ) -> None:
-        """Store an accepted message, its thread, its event, its notifications and its
-        escalation timers, in one transaction (the outbox); the ``handover``'s notifications
-        are written claimed by its worker.
+        """Store an accepted message, its thread, its event (then ``audit``), its
+        notifications and its escalation timers, in one transaction (the outbox); the
+        ``handover``'s notifications are written claimed by its worker.
 
         Raises ``StoreConflictError`` if the (sender, identifier) is already stored; then
         nothing is written.
@@ -91,7 +92,7 @@ class SqlStore(SqlOutbox, SqlEscalation, SqlObservations, SqlAudit, SqlResponses
             await save_timers(conn, timers)
             await add_notifications(conn, notifications, handover=handover)
             # Last: the chain's lock is then held only until the commit.
-            await append_chained(conn, [event])
+            await append_chained(conn, [event, *audit])
 
     async def get(self, alert_id: str) -> AlertRecord | None:
         """One stored message by its API id."""

@@ -1,0 +1,160 @@
+"""What each recipient partner gets of a stored message: the one place releasability applies.
+
+Every way a message leaves the node asks :meth:`Releasability.copy_for`: routing (who is told
+at all), every channel's delivery (console, webhook, e-mail, SMS, voice, Apprise) and every API
+read by a partner's token. The answer is ``None`` (the matrix withholds the message from that
+partner) or a :class:`RecipientCopy`: the level, and the message at that level. Below ``full``
+the copy is a new CAP message (:func:`tanbih.domain.redaction.redact`), signed by this node;
+at ``full`` it is the stored message, byte for byte, with its own signature.
+
+Redaction is deterministic (relayed identifiers are keyed digests), so a copy is made and signed
+once per (message, level) and shared by every recipient at that level, whatever their channel.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from tanbih import cap
+from tanbih.domain.cap import Alert, Reference, Status
+from tanbih.domain.coalition import Coalition
+from tanbih.domain.provenance import message_sources
+from tanbih.domain.records import AlertRecord
+from tanbih.domain.redaction import Relay, redact, relayed_identifier, relayed_thread_id
+from tanbih.domain.releasability import EVERYTHING_SHARED, Level, SharingMatrix, release
+
+# Derived from the node secret, so relayed identifiers survive a restart and the secret that
+# signs acknowledgement tokens is never used for anything else.
+_RELAY_KEY_LABEL = b"tanbih.relay-identifiers"
+_CACHED = 1024
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def relay_for(coalition: Coalition, secret: bytes) -> Relay:
+    """Who issues this node's ``via_coordinator`` copies: the coordinator, by its sender and name.
+
+    On the coordinator's node that is the node's own sender; on a partner's node, the
+    coordinator's first declared sender (the copy is still signed by this node's key).
+    """
+    node = coalition.node
+    coordinator = coalition.coordinator
+    sender = node.sender
+    if coordinator is not None and coordinator.id != node.partner_id and coordinator.senders:
+        sender = coordinator.senders[0]
+    key = hmac.new(secret, _RELAY_KEY_LABEL, hashlib.sha256).digest()
+    return Relay(sender, key, None if coordinator is None else coordinator.name)
+
+
+@dataclass(frozen=True, slots=True)
+class RecipientCopy:
+    """What one recipient partner gets of a message.
+
+    ``alert`` is the message at ``level``; ``xml`` its CAP bytes as sent (the stored bytes at
+    ``full``, else the redacted copy signed by this node); ``sources`` the partners whose
+    reports the message rests on.
+    """
+
+    level: Level
+    sources: frozenset[str]
+    alert: Alert
+    xml: bytes
+
+
+class Releasability:
+    """The sharing matrix applied to stored messages, with each redacted copy made once."""
+
+    def __init__(self, coalition: Coalition, relay: Relay, sign: Callable[[bytes], bytes]) -> None:
+        agreement = coalition.agreement
+        self._matrix: SharingMatrix = EVERYTHING_SHARED if agreement is None else agreement.sharing
+        self._own = coalition.node.partner_id
+        self._partners = frozenset(p.id for p in coalition.partners)
+        self._coordinator = coalition.coordinator
+        self._relay = relay
+        self._sign = sign
+        self._copies: OrderedDict[tuple[str, Level], RecipientCopy] = OrderedDict()
+        self._sources: OrderedDict[str, frozenset[str]] = OrderedDict()
+
+    @property
+    def relay(self) -> Relay:
+        """Who issues relayed copies, and the key of their identifiers."""
+        return self._relay
+
+    def sources(self, record: AlertRecord, alert: Alert | None = None) -> frozenset[str]:
+        """The partners whose reports a stored message rests on (:mod:`~tanbih.domain.provenance`).
+
+        ``alert`` is the parsed message if the caller has it; else it is read from the record
+        when needed (only the node's own warnings name their sources).
+        """
+        cached = self._sources.get(record.id)
+        if cached is not None:
+            return cached
+        if record.partner_id != self._own:
+            return frozenset({record.partner_id})
+        message = alert if alert is not None else cap.parse_xml(record.xml)
+        sources = message_sources(message, record.partner_id, self._own, self._partners)
+        _keep(self._sources, record.id, sources)
+        return sources
+
+    def level(self, sources: frozenset[str], status: Status, recipient: str) -> Level:
+        """The level at which ``recipient`` may see a message of ``status`` from ``sources``."""
+        return release(self._matrix, sources, recipient, status)
+
+    def level_of(self, record: AlertRecord, recipient: str, alert: Alert | None = None) -> Level:
+        """The level at which ``recipient`` may see a stored message."""
+        return self.level(self.sources(record, alert), record.status, recipient)
+
+    def copy_for(self, record: AlertRecord, alert: Alert, recipient: str) -> RecipientCopy | None:
+        """What partner ``recipient`` gets of the stored ``record`` (parsed: ``alert``).
+
+        ``None``: the matrix withholds it from that partner, who must receive nothing of it.
+        """
+        sources = self.sources(record, alert)
+        level = self.level(sources, record.status, recipient)
+        if level is Level.NONE:
+            return None
+        if level is Level.FULL:
+            return RecipientCopy(level, sources, alert, record.xml)
+        key = (record.id, level)
+        cached = self._copies.get(key)
+        if cached is not None:
+            self._copies.move_to_end(key)
+            return cached
+        redacted = redact(alert, level, self._relay)
+        if redacted is None:  # only for ``none``, handled above
+            return None
+        copy = RecipientCopy(level, sources, redacted, self._sign(cap.emit_xml(redacted)))
+        _keep(self._copies, key, copy)
+        return copy
+
+    def copy_key(self, record: AlertRecord, level: Level) -> Reference:
+        """The sender and identifier a copy at ``level`` carries, without making the copy."""
+        if level in (Level.FULL, Level.NONE):
+            return record.key
+        sender = self._relay.sender if level is Level.VIA_COORDINATOR else record.key.sender
+        return Reference(
+            sender, relayed_identifier(self._relay, level, record.key), record.key.sent
+        )
+
+    def copy_thread_id(self, record: AlertRecord, level: Level) -> str:
+        """The thread id of a stored message as a recipient at ``level`` knows it."""
+        if level in (Level.FULL, Level.NONE):
+            return record.thread_id
+        return relayed_thread_id(self._relay, level, record.thread_id)
+
+    def copy_partner(self, record: AlertRecord, level: Level) -> str:
+        """Which partner a recipient at ``level`` is told the message came from."""
+        if level is Level.VIA_COORDINATOR and self._coordinator is not None:
+            return self._coordinator.id
+        return record.partner_id
+
+
+def _keep(cache: OrderedDict[_K, _V], key: _K, value: _V) -> None:
+    cache[key] = value
+    if len(cache) > _CACHED:
+        cache.popitem(last=False)
