@@ -55,6 +55,17 @@ class InjectRecord:
     detail: str
 
 
+@dataclass(frozen=True, slots=True)
+class CaseRecord:
+    """A threat's search for a responder: each step (rule, when, whose answer, who asked)."""
+
+    threat_id: str
+    opened_at: datetime
+    state: str
+    responder: str | None
+    history: tuple[tuple[str, datetime, str | None, str | None], ...]
+
+
 @dataclass(slots=True)
 class RunRecord:
     """Everything a run saw, in the order it happened."""
@@ -65,6 +76,8 @@ class RunRecord:
     injects: list[InjectRecord] = field(default_factory=list)
     posted: dict[str, datetime] = field(default_factory=dict)
     first_seen: dict[str, datetime] = field(default_factory=dict)
+    threat_ids: dict[str, str] = field(default_factory=dict)
+    cases: list[CaseRecord] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     unsettled: list[str] = field(default_factory=list)
     wall_s: float = 0.0

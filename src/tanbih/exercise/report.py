@@ -146,6 +146,32 @@ def report_html(result: RunResult, scores: Scores) -> str:
                 for p in scores.partners
             ],
         ),
+        "<h2>Responders</h2>",
+        _table(
+            [
+                "threat",
+                "first proposed",
+                "responds",
+                "state",
+                "to assign (s)",
+                "report → assigned (s)",
+                "declines",
+                "timeouts",
+            ],
+            [
+                [
+                    r.threat_id,
+                    r.first_asked,
+                    r.responder,
+                    r.state,
+                    r.assign_s,
+                    r.from_first_report_s,
+                    r.declines,
+                    r.timeouts,
+                ]
+                for r in scores.responders
+            ],
+        ),
         "<h2>Delivery latency (ms)</h2>",
         _table(
             ["channel", "n", "p50", "p95", "p99", "max"],

@@ -32,6 +32,8 @@ def report_data(result: RunResult, scores: Scores) -> dict[str, Any]:
         "zones": [dataclasses.asdict(z) for z in scores.zones],
         "latency": [dataclasses.asdict(x) for x in scores.latency],
         "partners": [dataclasses.asdict(p) for p in scores.partners],
+        "responders": [dataclasses.asdict(r) for r in scores.responders],
+        "cases": [dataclasses.asdict(c) for c in record.cases],
         "ack_times_s": scores.ack_times,
         "lost": scores.lost,
         "unmarked": scores.unmarked,

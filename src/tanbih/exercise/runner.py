@@ -34,6 +34,7 @@ from tanbih.exercise.faults import Faults
 from tanbih.exercise.injects import AlertInject, ObservationInject, Timeline, timeline
 from tanbih.exercise.people import DutyOfficers
 from tanbih.exercise.record import AckRecord, DeliveryRecord, InjectRecord, RunRecord
+from tanbih.exercise.responses import ResponseDesk, capability_injects, case_records
 from tanbih.exercise.scenario import Scenario
 from tanbih.exercise.warnings import warnings_of
 from tanbih.node import Node, start_node
@@ -79,6 +80,7 @@ async def run_scenario(
     clock = ExerciseClock(start, options.speed or 1.0)
     faults = Faults(tuple(scenario.file.faults), scenario.file.duration_s)
     people = DutyOfficers(scenario.file.actions, start)
+    desk = ResponseDesk(people, scenario.file.actions, start)
 
     def reached(delivery_record: DeliveryRecord, delivery: Delivery) -> None:
         record.deliveries.append(delivery_record)
@@ -97,8 +99,9 @@ async def run_scenario(
     )
     node = await start_node(settings, clock, wrap_channel=wrap)
     try:
-        await _play(node, scenario, plan, record, people, clock, options, progress)
+        await _play(node, scenario, plan, record, people, desk, clock, options, progress)
         alerts = await _all_alerts(node)
+        record.cases = await case_records(node)
         record.warnings = warnings_of(alerts)
         record.acks = await _acks(node, alerts)
     finally:
@@ -113,12 +116,14 @@ async def _play(
     plan: Timeline,
     record: RunRecord,
     people: DutyOfficers,
+    desk: ResponseDesk,
     clock: ExerciseClock,
     options: RunOptions,
     progress: Progress | None,
 ) -> None:
     start, duration = scenario.start, scenario.file.duration_s
     pending = list(plan.injects)
+    switches = capability_injects(scenario.file.actions)
     t = 0.0
     while t <= duration:
         target = start + timedelta(seconds=t)
@@ -131,14 +136,22 @@ async def _play(
         now_s = (clock.now() - start).total_seconds()
         due = [i for i in pending if i.at_s <= now_s]
         pending = pending[len(due) :]
+        while switches and switches[0].at_s <= now_s:
+            await desk.switch(node, switches.pop(0), record)
         await _inject(node, due, record, clock)
         await _answer(node, people, record)
         _wake(node)
         if options.speed is None:
             if not await _settle(node, people, record, options):
                 record.unsettled.append(f"{now_s:.0f} s")
+            request_due = await desk.answer(node, record)
             t = await _next_moment(node, people, pending, now_s, options.tick_s, start)
+            if request_due is not None:
+                t = min(t, max((request_due - start).total_seconds(), now_s + 0.001))
+            if switches:
+                t = min(t, max(switches[0].at_s, now_s + 0.001))
         else:
+            await desk.answer(node, record)
             t += options.tick_s
         if progress is not None:
             progress(min(now_s / duration, 1.0), record)
@@ -191,7 +204,9 @@ async def _inject(
             # As POST /api/v1/observations does: kept first, then assessed.
             [fresh] = await node.store.record_observations([obs], now)
             if fresh:
-                await node.assessor.observe(obs, now)
+                assessed = await node.assessor.observe(obs, now)
+                if assessed.threat_id:
+                    record.threat_ids.setdefault(inject.threat_id, assessed.threat_id)
             record.injects.append(InjectRecord(now, "report", obs.partner_id, obs.id))
             continue
         partner = node.coalition.partner(inject.partner_id)

@@ -18,8 +18,6 @@ from tanbih.exercise.runner import RunResult
 from tanbih.exercise.warnings import CANCELLED
 
 MISSING_MEASURES = (
-    "time to assign a responder and whether the expected one was proposed: response "
-    "coordination does not run in this node yet",
     "messages withheld by releasability: sharing rules are not applied where recipients are "
     "chosen yet",
 )
@@ -69,6 +67,20 @@ class PartnerScore:
 
 
 @dataclass(frozen=True, slots=True)
+class ResponderScore:
+    """One threat's search for a responder: who was proposed first, who responds, how fast."""
+
+    threat_id: str
+    first_asked: str | None
+    responder: str | None
+    state: str
+    assign_s: float | None
+    from_first_report_s: float | None
+    declines: int
+    timeouts: int
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """Something the director should read; ``failed`` when an expectation was not met."""
 
@@ -83,6 +95,7 @@ class Scores:
     zones: list[ZoneScore] = field(default_factory=list)
     latency: list[Latency] = field(default_factory=list)
     partners: list[PartnerScore] = field(default_factory=list)
+    responders: list[ResponderScore] = field(default_factory=list)
     ack_times: dict[str, list[float]] = field(default_factory=dict)
     lost: int = 0
     unmarked: int = 0
@@ -117,6 +130,7 @@ def score(result: RunResult) -> Scores:
     scores.unmarked = sum(1 for d in result.record.deliveries if not d.marked)
     scores.false_warnings = sum(1 for z in scores.zones if z.verdict == "false_alarm")
     scores.partners = _partners(result, scores)
+    scores.responders = _responders(result)
     scores.findings = _observations(result, scores) + expectations(result, scores)
     return scores
 
@@ -177,6 +191,31 @@ def _zones(result: RunResult) -> list[ZoneScore]:
                 None if first is None or seen is None else _s(result, first.at) - _s(result, seen),
                 margin,
                 verdict,
+            )
+        )
+    return scored
+
+
+def _responders(result: RunResult) -> list[ResponderScore]:
+    cases = {c.threat_id: c for c in result.record.cases}
+    scored: list[ResponderScore] = []
+    for name, node_threat in result.record.threat_ids.items():
+        case = cases.get(node_threat)
+        if case is None:
+            continue
+        asked = [step[3] for step in case.history if step[3] is not None]
+        accepted = next((step[1] for step in case.history if step[0] == "accepted_by_asked"), None)
+        seen = result.record.first_seen.get(name)
+        scored.append(
+            ResponderScore(
+                name,
+                asked[0] if asked else None,
+                case.responder,
+                case.state,
+                None if accepted is None else (accepted - case.opened_at).total_seconds(),
+                None if accepted is None or seen is None else (accepted - seen).total_seconds(),
+                sum(1 for step in case.history if step[0].startswith("declined")),
+                sum(1 for step in case.history if step[0].startswith("timed_out")),
             )
         )
     return scored
@@ -289,15 +328,15 @@ def _observations(result: RunResult, scores: Scores) -> list[Finding]:
 
 def _why_late(result: RunResult, zone: ZoneScore) -> str:
     seen = result.record.first_seen.get(zone.threat_id or "")
-    if seen is None:
+    if seen is None or zone.arrival_s is None:
         return ": no sensor reported the threat"
     seen_s = _s(result, seen)
-    if zone.arrival_s is not None and seen_s > zone.arrival_s - zone.shelter_s:
-        return (
-            f" because the first report came at {seen_s:.0f} s, "
-            f"{zone.arrival_s - seen_s:.0f} s before arrival"
-        )
-    return f" (first report at {seen_s:.0f} s)"
+    ahead = zone.arrival_s - seen_s
+    if ahead < 0:
+        return f": the first report came at {seen_s:.0f} s, {-ahead:.0f} s after it arrived"
+    if ahead < zone.shelter_s:
+        return f" because the first report came only {ahead:.0f} s before it arrived"
+    return f" (first report at {seen_s:.0f} s, {ahead:.0f} s before it arrived)"
 
 
 def expectations(result: RunResult, scores: Scores) -> list[Finding]:
@@ -398,14 +437,23 @@ def _expect_messages(result: RunResult, scores: Scores) -> list[Finding]:
     if expect.max_false_warnings is not None and scores.false_warnings > expect.max_false_warnings:
         wanted = f"expected at most {expect.max_false_warnings}"
         findings.append(Finding(f"{scores.false_warnings} zones falsely warned, {wanted}", True))
+    proposed = {r.threat_id: r for r in scores.responders}
     for responder in expect.responders:
-        findings.append(
-            Finding(
-                f"responder for {responder.threat} ({responder.proposed} expected) not measured: "
-                "response coordination does not run in this node yet",
-                False,
+        got = proposed.get(responder.threat)
+        if got is None:
+            findings.append(Finding(f"no response case for {responder.threat}", True))
+        elif got.first_asked != responder.proposed:
+            text = f"{got.first_asked} proposed to respond to {responder.threat}, expected " + (
+                responder.proposed
             )
-        )
+            findings.append(Finding(text, True))
+        else:
+            assigned = "" if got.responder is None else f", {got.responder} responds"
+            findings.append(
+                Finding(
+                    f"{got.first_asked} proposed to respond to {responder.threat}{assigned}", False
+                )
+            )
     delivery = expect.delivery
     if delivery is None:
         return findings
