@@ -23,6 +23,7 @@ _VERDICT_COLOURS = {
     "late": "#ef6c00",
     "missed": "#c62828",
     "warned_not_reached": "#90a4ae",
+    "warned": "#1565c0",
     "false_alarm": "#6a1b9a",
 }
 plt.rcParams.update({"svg.fonttype": "none", "font.size": 9, "svg.hashsalt": "tanbih"})

@@ -36,7 +36,7 @@ class ZoneScore:
     shelter_order_s: float | None
     from_first_report_s: float | None
     margin_s: float | None
-    verdict: str  # in_time, late, missed, warned_not_reached, false_alarm
+    verdict: str  # in_time, late, missed, warned_not_reached, warned, false_alarm
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +171,8 @@ def _zones(result: RunResult) -> list[ZoneScore]:
             margin = arrival - shelter_s - zone.shelter_seconds
         if first is not None and first.thread_id in false_threads:
             verdict = "false_alarm"
+        elif not result.timeline.flights:
+            verdict = "warned"  # messages only: no flight to measure them against
         elif arrival is None:
             verdict = "warned_not_reached"
         elif shelter_s is None or shelter_s > arrival:
