@@ -182,7 +182,9 @@ class Responder:
                 moved = await self._apply(case, stand_down(case.assignment, now), now)
                 return moved if isinstance(moved, ResponseCase) else None
             warned = _warned(alert)
-            if warned != case.warned and not ended:
+            # Saved only when what partners are told changes (zones, stage): requests read the
+            # latest warning of the thread anyway.
+            if (warned.zones, warned.stage) != (case.warned.zones, case.warned.stage):
                 current = ResponseCase(
                     case.threat,
                     case.assignment,
@@ -407,7 +409,13 @@ class Responder:
             self._tell(await self._store.append_event(event))
 
     async def _warning(self, case: ResponseCase) -> Alert:
+        """The latest message of the threat's warning thread."""
         record = await self._store.get(case.warned.alert_id)
+        if record is not None:
+            thread = (await self._store.threads([record.thread_id])).get(record.thread_id)
+            if thread is not None:
+                latest = alert_id(thread.latest.sender, thread.latest.identifier)
+                record = await self._store.get(latest) if latest != record.id else record
         if record is None:
             raise StoreError(f"warning {case.warned.alert_id} of {case.threat_id} is not stored")
         return cap.parse_xml(record.xml)
