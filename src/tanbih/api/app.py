@@ -76,6 +76,11 @@ def create_app(
     return app
 
 
+def app_from_env() -> FastAPI:
+    """The app of a long-running node configured by ``TANBIH_*`` (``serve --workers``)."""
+    return create_app(Settings.from_env(), long_running=True)
+
+
 def _openapi(app: FastAPI) -> dict[str, Any]:
     """FastAPI's description plus the CAP JSON mirror's schema, which the POST body names."""
     if app.openapi_schema is None:

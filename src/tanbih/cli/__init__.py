@@ -10,7 +10,19 @@ from typing import Annotated
 
 import typer
 
-from tanbih.cli import agreement, audit, bus, cap, coalition, db, dispatch, exercise, keys, observe
+from tanbih.cli import (
+    agreement,
+    audit,
+    bus,
+    cap,
+    coalition,
+    db,
+    dispatch,
+    exercise,
+    keys,
+    observe,
+    serve,
+)
 from tanbih.settings import Settings
 
 DEMO_FLIGHT = Path("examples/observations/uav-towards-haifa.jsonl")
@@ -30,6 +42,7 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(dispatch.app, name="dispatch")
 app.add_typer(bus.app, name="bus")
 app.add_typer(exercise.app, name="exercise")
+app.command()(serve.serve)
 app.command()(observe.observe)
 app.command()(observe.assess)
 
@@ -57,33 +70,3 @@ def demo(
     )
     lines = flight.read_text(encoding="utf-8").splitlines() if flight else []
     asyncio.run(run_demo(settings, [json.loads(line) for line in lines if line.strip()]))
-
-
-@app.command()
-def serve(
-    coalition_file: Annotated[
-        Path | None, typer.Option("--coalition", help="Coalition file (TANBIH_COALITION).")
-    ] = None,
-    database_url: Annotated[
-        str | None, typer.Option(help="Database URL (TANBIH_DATABASE_URL); default SQLite.")
-    ] = None,
-    data_dir: Annotated[Path | None, typer.Option(help="Data directory (TANBIH_DATA_DIR).")] = None,
-    host: Annotated[str | None, typer.Option(help="Address to listen on (TANBIH_HOST).")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on (TANBIH_PORT).")] = None,
-) -> None:
-    """Run a node: the API on HOST:PORT over the configured store and coalition."""
-    import uvicorn  # noqa: PLC0415 -- only the server needs it; keeps other commands quick
-
-    from tanbih.api.app import create_app  # noqa: PLC0415
-
-    base = Settings.from_env()
-    settings = replace(
-        base,
-        coalition_file=coalition_file or base.coalition_file,
-        database_url=database_url or base.database_url,
-        data_dir=data_dir or base.data_dir,
-        host=host or base.host,
-        port=port or base.port,
-    )
-    app_ = create_app(settings, long_running=True)
-    uvicorn.run(app_, host=settings.host, port=settings.port, log_level="info")

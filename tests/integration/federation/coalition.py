@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cryptography.hazmat.primitives.serialization import (
@@ -25,6 +25,22 @@ from cryptography.hazmat.primitives.serialization import (
 
 from tanbih.cli.keys import new_key_pair
 from tanbih.coalition.tokens import hash_token, new_token
+from tanbih.domain.cap import (
+    Alert,
+    Area,
+    Category,
+    Certainty,
+    Info,
+    MsgType,
+    NamedValue,
+    Point,
+    Polygon,
+    ResponseType,
+    Scope,
+    Severity,
+    Status,
+    Urgency,
+)
 
 PARTNERS = ("coord", "aa", "bb")
 SENDERS = {p: f"ops@{p}.example.org" for p in PARTNERS}
@@ -50,8 +66,12 @@ class Layout:
         return self.directory / f"{partner}.key.pem"
 
 
-def write_coalition(directory: Path, webhook_url: str) -> Layout:
-    """Keys, zones and one coalition file per node in ``directory``."""
+def write_coalition(directory: Path, webhook_url: str, *, all_contacts: bool = False) -> Layout:
+    """Keys, zones and one coalition file per node in ``directory``.
+
+    ``all_contacts``: every node's file declares every partner's duty officer (one node
+    serving the whole coalition) instead of its own partner's only.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     tokens = {p: new_token() for p in PARTNERS}
     now = datetime.now(UTC)
@@ -70,14 +90,16 @@ def write_coalition(directory: Path, webhook_url: str) -> Layout:
         collection = {"type": "FeatureCollection", "features": [feature]}
         (directory / f"{partner}.geojson").write_text(json.dumps(collection))
     for partner in PARTNERS:
-        text = _coalition_yaml(partner, tokens, webhook_url)
+        text = _coalition_yaml(partner, tokens, webhook_url, all_contacts)
         (directory / f"coalition-{partner}.yaml").write_text(text)
     return Layout(directory, tokens)
 
 
-def _coalition_yaml(node: str, tokens: dict[str, str], webhook_url: str) -> str:
+def _coalition_yaml(node: str, tokens: dict[str, str], webhook_url: str, everyone: bool) -> str:
     # Each node knows its own duty officers only: the others' are told by their own nodes.
-    partners = "\n".join(_partner(p, tokens[p], webhook_url, p == node) for p in PARTNERS)
+    partners = "\n".join(
+        _partner(p, tokens[p], webhook_url, everyone or p == node) for p in PARTNERS
+    )
     return f"""
 format: tanbih-coalition/1
 coalition: {{name: tanbih federation test, version: "1"}}
@@ -116,3 +138,38 @@ def _partner(partner: str, token: str, webhook_url: str, own: bool) -> str:
         channels:
           - {{kind: console, address: {partner}-duty}}
           - {{kind: webhook, address: "{webhook_url}/{partner}"}}"""
+
+
+def warning(sender: str, identifier: str, zone: str = "bb-home") -> Alert:
+    """An exercise early warning of ``zone`` issued now by ``sender``'s partner (unsigned)."""
+    owner = zone.split("-", 1)[0]
+    sent = datetime.now(UTC).replace(microsecond=0)
+    ring = ZONES[owner][1]
+    info = Info(
+        categories=(Category.SECURITY,),
+        event="Hostile UAV",
+        urgency=Urgency.EXPECTED,
+        severity=Severity.SEVERE,
+        certainty=Certainty.OBSERVED,
+        language="en",
+        response_types=(ResponseType.PREPARE,),
+        expires=sent + timedelta(minutes=30),
+        headline="EXERCISE: hostile UAV, prepare to take shelter",
+        areas=(
+            Area(
+                area_desc=zone,
+                polygons=(Polygon(tuple(Point(*p) for p in ring)),),
+                geocodes=(NamedValue("tanbih:zone", zone),),
+            ),
+        ),
+    )
+    return Alert(
+        identifier=identifier,
+        sender=SENDERS[sender],
+        sent=sent,
+        status=Status.EXERCISE,
+        msg_type=MsgType.ALERT,
+        scope=Scope.RESTRICTED,
+        restriction="coalition members only",
+        infos=(info,),
+    )
