@@ -1,16 +1,14 @@
-"""The demo: example Exercise messages and a recorded flight played into a running node through
-its real API.
+"""The demo: example Exercise messages played into a running node through its real API (the
+exercise scenario it plays after them is ``tanbih.exercise.remote``'s).
 
 Every message here has ``status=Exercise``: the demo must never look like a real warning.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from itertools import count
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -183,33 +181,3 @@ async def play(base_url: str, posts: list[DemoPost], tokens: Mapping[str, str]) 
             )
             statuses.append(response.status_code)
     return statuses
-
-
-async def replay_forever(
-    base_url: str, tokens: Mapping[str, str], lines: list[dict[str, object]], pause_s: float
-) -> None:
-    """Post a recorded flight's reports in real time, again and again, as if seen just now.
-
-    Each round gets fresh report and track ids, so every round is a new threat.
-    """
-    times = [datetime.fromisoformat(str(line["time"])) for line in lines]
-    async with httpx.AsyncClient(base_url=base_url, timeout=10) as client:
-        for round_number in count(1):
-            start, origin = datetime.now(UTC), min(times)
-            for line, at in zip(lines, times, strict=True):
-                when = start + (at - origin)
-                delay = (when - datetime.now(UTC)).total_seconds()
-                if delay > 0:
-                    await asyncio.sleep(delay)  # real time: the demo plays at the pace it was seen
-                report = {k: v for k, v in line.items() if k != "partner"}
-                report["id"] = f"{report['id']}-{round_number}"
-                if "trackId" in report:
-                    report["trackId"] = f"{report['trackId']}-{round_number}"
-                report["time"] = when.isoformat()
-                partner = str(line.get("partner", "il"))
-                await client.post(
-                    "/api/v1/observations",
-                    json=report,
-                    headers={"Authorization": f"Bearer {tokens[partner]}"},
-                )
-            await asyncio.sleep(pause_s)

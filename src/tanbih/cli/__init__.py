@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
@@ -25,7 +24,7 @@ from tanbih.cli import (
 )
 from tanbih.settings import Settings
 
-DEMO_FLIGHT = Path("examples/observations/uav-towards-haifa.jsonl")
+DEMO_SCENARIO = Path("examples/scenarios/uav-towards-haifa.yaml")
 DEMO_SIGNING_KEY = Path("examples/coalition/keys/coord-demo-2026.key.pem")
 
 app = typer.Typer(
@@ -53,9 +52,9 @@ def demo(
     data_dir: Annotated[Path, typer.Option(help="Where the demo's SQLite file lives.")] = Path(
         "data/demo"
     ),
-    flight: Annotated[
-        Path | None, typer.Option(help="Observations (JSON lines) replayed in a loop.")
-    ] = DEMO_FLIGHT,
+    scenario: Annotated[
+        Path | None, typer.Option(help="Exercise scenario played in real time, in a loop.")
+    ] = DEMO_SCENARIO,
 ) -> None:
     """The demo: the demo coalition on 127.0.0.1:PORT with example Exercise alerts played in."""
     from tanbih.cli.demo import run_demo  # noqa: PLC0415 -- only the demo needs the server
@@ -68,5 +67,4 @@ def demo(
         database_url="",
         signing_key=base.signing_key or DEMO_SIGNING_KEY,
     )
-    lines = flight.read_text(encoding="utf-8").splitlines() if flight else []
-    asyncio.run(run_demo(settings, [json.loads(line) for line in lines if line.strip()]))
+    asyncio.run(run_demo(settings, scenario))

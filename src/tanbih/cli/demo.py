@@ -5,26 +5,30 @@ from __future__ import annotations
 import asyncio
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime
+from pathlib import Path
 
 import uvicorn
 from fastapi import FastAPI
 from rich.console import Console
 
 from tanbih.api.app import create_app
-from tanbih.demo import demo_posts, play, read_tokens, replay_forever
+from tanbih.demo import demo_posts, play, read_tokens
 from tanbih.demo_systems import start_partner_systems
+from tanbih.exercise.remote import play_into_node
+from tanbih.exercise.scenario import load_scenario
 from tanbih.node import Node
 from tanbih.settings import Settings
 
 _console = Console()
 _START_TIMEOUT_S = 30.0
-# Between two rounds of the replayed flight, so each round's all clear is seen before the next.
+# Between two rounds of the scenario, so each round's all clear is seen before the next.
 REPLAY_PAUSE_S = 60.0
 
 
-async def run_demo(settings: Settings, flight: list[dict[str, object]]) -> None:
+async def run_demo(settings: Settings, scenario_file: Path | None) -> None:
     """Serve until interrupted; once the server listens, post the demo messages through it,
-    start the partners' systems, and replay the ``flight``'s reports in a loop."""
+    start the partners' systems, and play the exercise scenario in real time, in a loop."""
+    scenario = load_scenario(scenario_file) if scenario_file else None
     app = create_app(settings, long_running=True)
     server = uvicorn.Server(
         uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning")
@@ -36,14 +40,19 @@ async def run_demo(settings: Settings, flight: list[dict[str, object]]) -> None:
             node: Node = app.state.node
             ports = await start_partner_systems(node.coalition, node.secret.decode(), stack)
             _console.print(f"partner systems listening on 127.0.0.1 ports {ports}")
-            tokens = await _play_into(app, settings)
-            if flight:
+            await _play_into(app, settings)
+            if scenario is not None:
                 base_url = f"http://{settings.host}:{settings.port}"
-                replay = asyncio.create_task(
-                    replay_forever(base_url, tokens, flight, REPLAY_PAUSE_S)
+                token_file = settings.coalition_file.parent / "demo-tokens.env"
+                playing = asyncio.create_task(
+                    play_into_node(
+                        scenario, base_url, token_file, None, REPLAY_PAUSE_S, answer=True
+                    )
                 )
-                stack.callback(replay.cancel)
-                _console.print("replaying a recorded flight in real time, each round a new threat")
+                stack.callback(playing.cancel)
+                _console.print(
+                    f"playing the exercise {scenario.name!r} in real time, each round new"
+                )
         await serving
 
 
@@ -56,7 +65,7 @@ async def _wait_until_listening(server: uvicorn.Server, serving: asyncio.Task[No
         await asyncio.sleep(0.05)
 
 
-async def _play_into(app: FastAPI, settings: Settings) -> dict[str, str]:
+async def _play_into(app: FastAPI, settings: Settings) -> None:
     node: Node = app.state.node
     tokens = read_tokens(settings.coalition_file.parent / "demo-tokens.env")
     posts = demo_posts(node.coalition, datetime.now(UTC))
@@ -69,4 +78,3 @@ async def _play_into(app: FastAPI, settings: Settings) -> dict[str, str]:
             f"from {post.partner.id}"
         )
     _console.print(f"[green]demo node ready on {base_url}[/] (Ctrl-C to stop)")
-    return tokens

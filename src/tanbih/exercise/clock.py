@@ -12,15 +12,26 @@ from datetime import datetime, timedelta
 
 
 class ExerciseClock:
-    """Scenario time: ``start`` plus real time elapsed times ``speed``, plus every jump."""
+    """Scenario time: ``start`` plus real time elapsed times ``speed``, plus every jump.
+
+    It stands at ``start`` until :meth:`run`: building the node takes seconds that are no
+    part of the scenario.
+    """
 
     def __init__(self, start: datetime, speed: float = 1.0) -> None:
         self._origin = start
-        self._since = time.monotonic()
+        self._since: float | None = None
         self._speed = speed
+
+    def run(self) -> None:
+        """Start the clock."""
+        if self._since is None:
+            self._since = time.monotonic()
 
     def now(self) -> datetime:
         """The scenario's current time, timezone-aware."""
+        if self._since is None:
+            return self._origin
         return self._origin + timedelta(seconds=(time.monotonic() - self._since) * self._speed)
 
     def jump_to(self, at: datetime) -> None:

@@ -98,6 +98,7 @@ async def run_scenario(
         signing_key=options.signing_key,
     )
     node = await start_node(settings, clock, wrap_channel=wrap)
+    clock.run()
     try:
         await _play(node, scenario, plan, record, people, desk, clock, options, progress)
         alerts = await _all_alerts(node)
