@@ -9,6 +9,9 @@ at ``full`` it is the stored message, byte for byte, with its own signature.
 
 Redaction is deterministic (relayed identifiers are keyed digests), so a copy is made and signed
 once per (message, level) and shared by every recipient at that level, whatever their channel.
+
+CAP's ``scope`` is honoured too: a ``Private`` message (a request to respond) is for the
+partners its ``addresses`` name and its poster only; to anyone else it reads as withheld.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from tanbih import cap
-from tanbih.domain.cap import Alert, Reference, Status
+from tanbih.domain.cap import Alert, Reference, Scope, Status
 from tanbih.domain.coalition import Coalition
 from tanbih.domain.provenance import message_sources
 from tanbih.domain.records import AlertRecord
@@ -32,6 +35,8 @@ from tanbih.domain.releasability import EVERYTHING_SHARED, Level, SharingMatrix,
 # signs acknowledgement tokens is never used for anything else.
 _RELAY_KEY_LABEL = b"tanbih.relay-identifiers"
 _CACHED = 1024
+# How a CAP ``<scope>Private</scope>`` reads in the stored bytes, whatever the prefix.
+_PRIVATE = b">Private</"
 _K = TypeVar("_K")
 _V = TypeVar("_V")
 
@@ -107,13 +112,26 @@ class Releasability:
 
     def level_of(self, record: AlertRecord, recipient: str, alert: Alert | None = None) -> Level:
         """The level at which ``recipient`` may see a stored message."""
+        if not self.addressed(record, recipient, alert):
+            return Level.NONE
         return self.level(self.sources(record, alert), record.status, recipient)
+
+    def addressed(self, record: AlertRecord, recipient: str, alert: Alert | None = None) -> bool:
+        """Whether CAP's ``scope`` lets ``recipient`` have the message at all: a ``Private``
+        one goes to the partners its ``addresses`` name, and back to its poster, only."""
+        # Most messages are not private: the bytes say so without parsing them.
+        if recipient == record.partner_id or _PRIVATE not in record.xml:
+            return True
+        message = alert if alert is not None else cap.parse_xml(record.xml)
+        return message.scope is not Scope.PRIVATE or recipient in (message.addresses or "").split()
 
     def copy_for(self, record: AlertRecord, alert: Alert, recipient: str) -> RecipientCopy | None:
         """What partner ``recipient`` gets of the stored ``record`` (parsed: ``alert``).
 
         ``None``: the matrix withholds it from that partner, who must receive nothing of it.
         """
+        if not self.addressed(record, recipient, alert):
+            return None
         sources = self.sources(record, alert)
         level = self.level(sources, record.status, recipient)
         if level is Level.NONE:

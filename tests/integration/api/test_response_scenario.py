@@ -4,8 +4,9 @@ Israel (A) detects a drone over Jordan (B) near the Saudi border, flying on into
 Jordan is asked to respond first (its area holds the path, its fighters are available),
 declines; Saudi Arabia (C, on the path, capable, available) is asked next and accepts. Qatar,
 which hears of Israel's warnings only through the coordinator, learns where the response
-stands with the zones and stage, never who responds. Every step is in the audit chain, which
-verifies.
+stands with the zones and stage, never who responds; Saudi Arabia, in the same position, gets
+the warning and its request from the coordinator with nothing of Israel's in them. Every step
+is in the audit chain, which verifies.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from typer.testing import CliRunner
 from tanbih import cap
 from tanbih.adapters.console_stream import ConsoleFeed
 from tanbih.cli.audit import app as audit_app
-from tanbih.domain.cap import Scope
+from tanbih.domain.cap import ResponseType, Scope
+from tanbih.domain.redaction import RELAYED_PREFIX
 from tanbih.domain.response_request import is_request
 
 
@@ -38,8 +40,15 @@ async def feeds(api: Api) -> AsyncIterator[dict[str, ConsoleFeed]]:
         yield opened
 
 
+@pytest.fixture
+async def saudi_console(api: Api) -> AsyncIterator[ConsoleFeed]:
+    """A second console of Saudi Arabia's, watched for the warning alone."""
+    async with api.node.console.subscribe("sa") as feed:
+        yield feed
+
+
 async def test_b_declines_c_accepts_and_a_via_coordinator_partner_learns_only_zones_and_stage(
-    api: Api, feeds: dict[str, ConsoleFeed], store_url: str
+    api: Api, feeds: dict[str, ConsoleFeed], saudi_console: ConsoleFeed, store_url: str
 ) -> None:
     """The issue's scenario, end to end, with the audit chain verified at the end."""
     posted = await api.client.post(
@@ -48,6 +57,10 @@ async def test_b_declines_c_accepts_and_a_via_coordinator_partner_learns_only_zo
     assert posted.status_code == 200, posted.text
     [result] = posted.json()
     threat, [warning_id] = result["threat"], result["issued"]
+
+    # Saudi Arabia, threatened too, gets the warning from the coordinator: nothing of Israel's.
+    await next_event(saudi_console, delivered(warning_id))
+    await assert_relayed_without_the_source(api, warning_id, threat)
 
     # Jordan's duty officer is asked, on its console, by a request of its own.
     first_request = request_id(api.node, threat, 1)
@@ -90,17 +103,7 @@ async def test_b_declines_c_accepts_and_a_via_coordinator_partner_learns_only_zo
     assert (accepted.json()["state"], accepted.json()["responder"]) == ("accepted", "sa")
 
     # Qatar (via coordinator for Israel) learns the state, the zones and the stage: no name.
-    told_qatar = await next_event(feeds["qa"], notice)
-    assert told_qatar.data["state"] == "accepted"
-    assert told_qatar.data["responder"] is None
-    assert told_qatar.data["level"] == "via_coordinator"
-    assert told_qatar.data["zones"] == case["zones"]
-    assert told_qatar.data["stage"] == "take_shelter"
-    assert "sources" not in told_qatar.data
-    as_qatar = (await api.client.get(f"/api/v1/responses/{threat}", headers=api.auth("qa"))).json()
-    assert (as_qatar["responder"], as_qatar["level"]) == (None, "via_coordinator")
-    assert as_qatar["threat_class"] is None
-    assert as_qatar["history"] is None
+    await assert_told_only_zones_and_stage(api, feeds["qa"], threat, case["zones"])
     # Egypt, with direct relations to both, is told who responds.
     told_egypt = await next_event(feeds["eg"], notice)
     assert told_egypt.data["responder"] == "sa"
@@ -116,6 +119,33 @@ async def test_b_declines_c_accepts_and_a_via_coordinator_partner_learns_only_zo
 
     # Every step is in the audit chain, and the chain verifies.
     await assert_audited_and_verified(api, store_url)
+
+
+async def assert_relayed_without_the_source(api: Api, warning_id: str, threat: str) -> None:
+    """Saudi Arabia's copy of the warning: the coordinator's, its zones and stage, no source."""
+    read = await api.client.get(
+        f"/api/v1/alerts/{warning_id}", headers=api.auth("sa", Accept="application/cap+xml")
+    )
+    assert read.status_code == 200, read.text
+    copy = cap.parse_xml(read.content)
+    assert copy.identifier.startswith(RELAYED_PREFIX)
+    assert copy.sender == api.coalition.node.sender
+    zones = {g.value for i in copy.infos for a in i.areas for g in a.geocodes}
+    assert zones == {"jo-territory", "sa-territory.1"}
+    # Jordan's zone takes shelter now, Saudi Arabia's prepares: the stages pass.
+    stages = {r for i in copy.infos for r in i.response_types}
+    assert stages == {ResponseType.SHELTER, ResponseType.PREPARE}
+    names = {p.value_name.split(":")[1] for i in copy.infos for p in i.parameters}
+    assert names == {"eta", "shelter_seconds"}
+    text = read.content.decode()
+    for hidden in ("il-northern-radar-2", "il-trk-42", threat, "tanbih:source"):
+        assert hidden not in text
+    audited = [
+        e
+        for e in await api.node.store.events(limit=10_000)
+        if e.kind == "alert.redacted" and e.partner_id == "sa"
+    ]
+    assert [e.data["level"] for e in audited] == ["via_coordinator"]
 
 
 async def assert_reveals_nothing_of_the_source(api: Api, message_id: str) -> None:
@@ -169,3 +199,20 @@ async def assert_audited_and_verified(api: Api, store_url: str) -> None:
         ],
     )
     assert verified.exit_code == 0, verified.output
+
+
+async def assert_told_only_zones_and_stage(
+    api: Api, qatar: ConsoleFeed, threat: str, zones: list[str]
+) -> None:
+    """Qatar's notice and its read of the case: where it stands, zones and stage, no names."""
+    told_qatar = await next_event(qatar, notice)
+    assert told_qatar.data["state"] == "accepted"
+    assert told_qatar.data["responder"] is None
+    assert told_qatar.data["level"] == "via_coordinator"
+    assert told_qatar.data["zones"] == zones
+    assert told_qatar.data["stage"] == "take_shelter"
+    assert "sources" not in told_qatar.data
+    as_qatar = (await api.client.get(f"/api/v1/responses/{threat}", headers=api.auth("qa"))).json()
+    assert (as_qatar["responder"], as_qatar["level"]) == (None, "via_coordinator")
+    assert as_qatar["threat_class"] is None
+    assert as_qatar["history"] is None

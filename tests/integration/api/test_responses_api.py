@@ -256,3 +256,17 @@ async def test_an_unanswered_request_escalates_by_the_partners_policy(hub: Hub) 
     assert declined.status_code == 200, declined.text
     [timer] = await hub.node.store.timers(record.thread_id)
     assert timer.stopped_at == hub.clock.now()
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+async def test_a_request_to_respond_is_read_by_the_partner_asked_alone(hub: Hub) -> None:
+    """The private request is Jordan's (and its poster's) to read; Egypt neither lists nor
+    reads it, so its console never shows another partner's request."""
+    threat = await hub.warn_of_a_drone()
+    request = request_id(hub.node, threat, 1)
+    for partner_id, status in (("jo", 200), ("coord", 200), ("eg", 404), ("sa", 404)):
+        read = await hub.client.get(f"/api/v1/alerts/{request}", headers=hub.auth(partner_id))
+        assert read.status_code == status, partner_id
+    listed = await hub.client.get("/api/v1/alerts", headers=hub.auth("eg"))
+    assert request not in {summary["id"] for summary in listed.json()}
+    assert listed.json()  # Egypt does list the warning itself
