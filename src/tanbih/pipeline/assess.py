@@ -14,6 +14,7 @@ threats in memory; the stored timer for its next review is ``next_review``.
 from __future__ import annotations
 
 import asyncio
+import heapq
 import uuid
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -22,7 +23,7 @@ from datetime import datetime, timedelta
 
 from tanbih.domain.cap import Alert
 from tanbih.domain.coalition import Zone
-from tanbih.domain.expiry import BoundingBox, expire
+from tanbih.domain.expiry import BoundingBox, expire, not_seen_deadline
 from tanbih.domain.fusion import Association, Threat, fuse
 from tanbih.domain.issuance import IssuancePolicy, WarningThread, issue_warning, prepare_zones
 from tanbih.domain.lifecycle import Stage
@@ -108,6 +109,9 @@ class Assessor:
         # Kept beside ``_tracked`` so an observation costs no scan of every threat.
         self._live: dict[str, Threat] = {}
         self._by_track: dict[tuple[str, str], str] = {}
+        # (review_at, threat id) of every tracked threat, and stale entries: next_review drops
+        # those when they come first, instead of scanning every threat.
+        self._reviews: list[tuple[datetime, str]] = []
         self._seen: OrderedDict[tuple[str, str], datetime] = OrderedDict()
         # Messages issued and not yet through ``publish``, oldest first (see _publish_issued).
         self._outbox: deque[Alert] = deque()
@@ -120,8 +124,14 @@ class Assessor:
 
     def next_review(self) -> datetime | None:
         """When ``review`` next has something to do (a zone coming due or a threat to end)."""
-        times = [t.review_at for t in self._tracked.values() if t.review_at is not None]
-        return min(times, default=None)
+        reviews = self._reviews
+        while reviews:
+            at, threat_id = reviews[0]
+            tracked = self._tracked.get(threat_id)
+            if tracked is not None and tracked.review_at == at:
+                return at
+            heapq.heappop(reviews)  # a time since replaced, or a threat no longer tracked
+        return None
 
     async def observe(self, obs: Observation, now: datetime) -> Assessment:
         """Fuse ``obs`` (already validated) and issue whatever warnings change.
@@ -202,7 +212,7 @@ class Assessor:
         last_issued = previous.last_issued if previous else None
         held_until = _held_until(decision.changes, threat, last_issued, now)
         if held_until is not None:
-            review_at = min(filter(None, (decision.review_at, held_until)))
+            review_at = _earliest(decision.review_at, held_until, self._lost_at(threat, now))
             held = TrackedThreat(
                 threat, stages, exposures, thread, review_at, last_issued, predicted_from
             )
@@ -216,14 +226,27 @@ class Assessor:
         issued: tuple[Alert, ...] = ()
         if issue is not None:
             thread, issued, last_issued = issue.thread, (issue.alert,), now
+        review_at = _earliest(decision.review_at, self._lost_at(threat, now))
         tracked = TrackedThreat(
-            threat, after, exposures, thread, decision.review_at, last_issued, predicted_from
+            threat, after, exposures, thread, review_at, last_issued, predicted_from
         )
         standing = any(message.expires > now for message in thread.chain)
         self._remember(tracked if threat.is_live or standing else None, threat)
         # The review timer may now be due sooner.
         self._on_change()
         return issued
+
+    def _lost_at(self, threat: Threat, now: datetime) -> datetime | None:
+        """When a live threat ends if no report comes: a review must happen then even if no
+        zone comes due (a loitering drone's zones all in shelter, a threat with no zones).
+
+        A time already past (a replayed or much delayed report) schedules nothing: such a
+        threat ends at whichever review comes next, as any lost one does.
+        """
+        if not threat.is_live:
+            return None
+        lost_at = not_seen_deadline(threat, self._geodesy)
+        return lost_at if lost_at > now else None
 
     def _keeps_course(self, previous: TrackedThreat, threat: Threat) -> bool:
         """Whether ``threat`` is where, and moves as, the last prediction said it would."""
@@ -267,7 +290,11 @@ class Assessor:
         if tracked is None:
             self._tracked.pop(threat.id, None)
         else:
+            before = self._tracked.get(threat.id)
             self._tracked[threat.id] = tracked
+            at = tracked.review_at
+            if at is not None and (before is None or before.review_at != at):
+                self._schedule(at, threat.id)
         if threat.is_live and tracked is not None:
             self._live[threat.id] = threat
             for ref in threat.tracks:
@@ -278,9 +305,24 @@ class Assessor:
                 if self._by_track.get((ref.partner_id, ref.track_id)) == threat.id:
                     del self._by_track[(ref.partner_id, ref.track_id)]
 
+    def _schedule(self, at: datetime, threat_id: str) -> None:
+        reviews = self._reviews
+        if len(reviews) > 2 * len(self._tracked) + 64:
+            # Mostly stale: start again from the threats' current times.
+            reviews[:] = [
+                (t.review_at, i) for i, t in self._tracked.items() if t.review_at is not None
+            ]
+            heapq.heapify(reviews)
+            return
+        heapq.heappush(reviews, (at, threat_id))
+
     def threat(self, threat_id: str) -> TrackedThreat | None:
         """One tracked threat by id."""
         return self._tracked.get(threat_id)
+
+
+def _earliest(*times: datetime | None) -> datetime | None:
+    return min(filter(None, times), default=None)
 
 
 def _held_until(

@@ -12,7 +12,7 @@ from tanbih.adapters.memory_store import MemoryStore
 from tanbih.coalition import load_coalition
 from tanbih.domain.cap import Alert, MsgType, ResponseType, Status
 from tanbih.domain.coalition import Coalition
-from tanbih.domain.expiry import BoundingBox
+from tanbih.domain.expiry import NOT_SEEN_TIMEOUT, BoundingBox
 from tanbih.domain.issuance import IssuancePolicy
 from tanbih.domain.lifecycle import Stage
 from tanbih.domain.observation import Observation
@@ -251,3 +251,20 @@ async def test_a_warning_not_stored_is_published_again_before_later_ones(
     assert first.msg_type is MsgType.ALERT
     assert second.msg_type is MsgType.UPDATE
     assert second.references == (first.key,)
+
+
+async def test_a_drone_lost_from_sight_is_cleared_when_its_time_runs_out(
+    coalition: Coalition, index: ZoneIndex
+) -> None:
+    """A drone hovering over Haifa puts every zone near it in shelter at once: nothing else
+    comes due, yet the review still comes when the drone, unseen, is presumed gone."""
+    node = Node(coalition, index)
+    [alert] = await node.observe(0, lat=32.80, lon=35.00, speed_mps=0.0, heading_deg=0.0)
+    assert responses(alert) == {ResponseType.SHELTER}
+    sheltered = zone_ids(alert, ResponseType.SHELTER)
+    lost_at = T0 + NOT_SEEN_TIMEOUT[ThreatClass.UAV]
+    assert node.assessor.next_review() == lost_at
+    [cleared] = await node.review((lost_at - T0).total_seconds())
+    assert responses(cleared) == {ResponseType.ALL_CLEAR}
+    assert zone_ids(cleared, ResponseType.ALL_CLEAR) == sheltered
+    assert node.assessor.next_review() is None
