@@ -17,7 +17,7 @@ from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from tanbih.api.auth import CurrentNode, CurrentPartner
-from tanbih.api.problems import PROBLEM_RESPONSES, ApiProblem
+from tanbih.api.problems import PROBLEM_JSON, PROBLEM_RESPONSES, PROBLEM_SCHEMA, ApiProblem
 from tanbih.domain.coalition import Partner, Role
 from tanbih.domain.response import SwitchRefusal
 from tanbih.domain.response_assignment import DeclineReason, Event, Refusal, RefusalReason
@@ -36,10 +36,15 @@ _STATUS_OF_REFUSAL = {
     RefusalReason.NON_RESPONDER: 422,
 }
 _RESPONSES: dict[int | str, dict[str, object]] = {
-    404: {"description": "No response case for that threat that the partner may see."},
     **PROBLEM_RESPONSES,
-    403: {"description": "Not the partner asked, not the coordinator, or not its capability."},
-    409: {"description": "The case is not in a state that allows this (already answered...)."},
+    **{
+        status: {"description": description, "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}}}
+        for status, description in {
+            403: "Not the partner asked, or not the coordinator.",
+            404: "No response case for that threat that the partner may see.",
+            409: "The case does not await this move (already answered, unassigned, stood down).",
+        }.items()
+    },
 }
 
 
@@ -156,7 +161,13 @@ async def capabilities(node: CurrentNode, partner: CurrentPartner) -> list[Capab
 @router.put(
     "/capabilities/{partner_id}/{name}",
     response_model=CapabilityView,
-    responses={404: {"description": "No such capability declared."}, **PROBLEM_RESPONSES},
+    responses={
+        **PROBLEM_RESPONSES,
+        404: {
+            "description": "The partner declares no such capability.",
+            "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}},
+        },
+    },
     summary="Switch one of the partner's own capabilities on or off (audited)",
 )
 async def switch_capability(

@@ -270,3 +270,16 @@ async def test_a_request_to_respond_is_read_by_the_partner_asked_alone(hub: Hub)
     listed = await hub.client.get("/api/v1/alerts", headers=hub.auth("eg"))
     assert request not in {summary["id"] for summary in listed.json()}
     assert listed.json()  # Egypt does list the warning itself
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+async def test_openapi_documents_the_responses_api(hub: Hub) -> None:
+    """Each answer documents its problems; a decline's reasons are listed."""
+    spec = (await hub.client.get("/openapi.json")).json()
+    decline = spec["paths"]["/api/v1/responses/{threat_id}/decline"]["post"]
+    assert {"401", "403", "404", "409", "422"} <= set(decline["responses"])
+    problem = decline["responses"]["409"]["content"]["application/problem+json"]
+    assert problem["schema"]["required"] == ["type", "title", "status", "detail"]
+    reasons = spec["components"]["schemas"]["DeclineReason"]["enum"]
+    assert reasons == ["no_means_available", "out_of_range", "not_authorised", "other"]
+    assert "/api/v1/responses/capabilities/{partner_id}/{name}" in spec["paths"]
