@@ -22,8 +22,22 @@ def node_of(request: Request) -> Node:
     return node
 
 
-def authenticated_partner(request: Request, credentials: BearerCredentials) -> Partner:
+async def current_node(request: Request) -> Node:
+    """The running node, as a dependency.
+
+    Dependencies are ``async`` although nothing in them waits: FastAPI runs a plain function
+    in a worker thread, a thread hop per dependency per request.
+    """
+    return node_of(request)
+
+
+async def authenticated_partner(request: Request, credentials: BearerCredentials) -> Partner:
     """The partner whose token the request carries; 401 otherwise."""
+    return partner_of_token(request, credentials)
+
+
+def partner_of_token(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Partner:
+    """The partner whose token ``credentials`` carry; 401 otherwise."""
     challenge = {"WWW-Authenticate": 'Bearer realm="tanbih"'}
     if credentials is None:
         raise ApiProblem(
@@ -46,4 +60,4 @@ def authenticated_partner(request: Request, credentials: BearerCredentials) -> P
 
 
 CurrentPartner = Annotated[Partner, Depends(authenticated_partner)]
-CurrentNode = Annotated[Node, Depends(node_of)]
+CurrentNode = Annotated[Node, Depends(current_node)]

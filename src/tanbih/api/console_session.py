@@ -18,7 +18,7 @@ from typing import Annotated
 from fastapi import Depends, Request, Response
 from fastapi.security import APIKeyCookie
 
-from tanbih.api.auth import BearerCredentials, authenticated_partner, node_of
+from tanbih.api.auth import BearerCredentials, node_of, partner_of_token
 from tanbih.api.problems import ApiProblem
 from tanbih.domain.coalition import Partner
 
@@ -81,14 +81,14 @@ def close_session(response: Response) -> None:
     response.delete_cookie(COOKIE, path=COOKIE_PATH, httponly=True, samesite="strict")
 
 
-def stream_partner(
+async def stream_partner(
     request: Request,
     credentials: BearerCredentials,
     cookie: Annotated[str | None, Depends(_cookie)],
 ) -> Partner:
     """The partner of the bearer token, else of a valid console session; 401 otherwise."""
     if credentials is not None or cookie is None:
-        return authenticated_partner(request, credentials)
+        return partner_of_token(request, credentials)
     node = node_of(request)
     token_hash = session_token_hash(node.secret, cookie, node.clock.now())
     partner = None if token_hash is None else node.coalition.partner_by_token_hash(token_hash)
