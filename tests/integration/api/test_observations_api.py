@@ -82,7 +82,7 @@ async def test_a_batch_from_two_partners_fuses_into_one_threat(api: Api) -> None
             "either",
         ),
         (report(velocity={"speedMps": 900, "headingDeg": 90}), "speed", "uav"),
-        (report(time=(datetime.now(UTC) + timedelta(minutes=5)).isoformat()), "time", "future"),
+        (report(time=(datetime.now(UTC) + timedelta(days=1)).isoformat()), "time", "future"),
         (report(**{"class": "balloon"}), "class", "uav"),
         (report(confidence=False), "confidence", "number"),
     ],
