@@ -3,7 +3,8 @@
 It keeps the SQL store's contract (the same suite runs against both): a duplicate message is a
 ``StoreConflictError`` with nothing written, searches are newest ``sent`` first, the event log is
 the audit chain (append-only, seq 1, 2, 3... each entry hashed onto the one before), and
-partners come back without contacts or tokens. The outbox half lives in ``memory_outbox``.
+partners come back without contacts or tokens. The outbox half lives in ``memory_outbox``, the
+response cases in ``memory_responses``.
 Nothing survives the process.
 """
 
@@ -15,6 +16,7 @@ from datetime import datetime
 
 from tanbih.adapters.memory_observations import MemoryObservations
 from tanbih.adapters.memory_outbox import MemoryOutbox
+from tanbih.adapters.memory_responses import MemoryResponses
 from tanbih.domain.audit import GENESIS, AuditEntry, CheckpointKey, chain, checkpoint_event
 from tanbih.domain.coalition import Coalition, Partner, Zone
 from tanbih.domain.lifecycle import KnownMessage, Thread, Transition
@@ -23,7 +25,7 @@ from tanbih.domain.records import AlertQuery, AlertRecord, Event
 from tanbih.errors import StoreConflictError, StoreError
 
 
-class MemoryStore(MemoryOutbox, MemoryObservations):
+class MemoryStore(MemoryOutbox, MemoryObservations, MemoryResponses):
     """The stores' contract over dicts and lists; every method is atomic (no ``await`` inside)."""
 
     def __init__(self) -> None:
@@ -33,6 +35,7 @@ class MemoryStore(MemoryOutbox, MemoryObservations):
         MemoryOutbox.__init__(self, self._records, self._threads)
         MemoryObservations.__init__(self)
         self._log: list[AuditEntry] = []
+        MemoryResponses.__init__(self, lambda events: self._log.extend(self._chained(events)))
         self._partners: dict[str, Partner] = {}
         self._zones: dict[str, Zone] = {}
 

@@ -1,4 +1,5 @@
-"""Response cases and capability availability in the SQL store, on SQLite and PostgreSQL."""
+"""Response cases and capability availability: the memory store, and SQL on SQLite and
+PostgreSQL, to one contract."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from types import MappingProxyType
 
 import pytest
 
-from tanbih.adapters.store import SqlStore, open_store
+from tanbih.adapters.memory_store import MemoryStore
+from tanbih.adapters.store import open_store
 from tanbih.domain.audit_walk import verify_chain
 from tanbih.domain.cap import Status
 from tanbih.domain.lifecycle import Stage
@@ -27,6 +29,7 @@ from tanbih.domain.response_assignment import (
 )
 from tanbih.domain.response_case import ResponseCase, Warned
 from tanbih.domain.threat import ThreatClass
+from tanbih.ports import RespondStore
 
 T0 = datetime(2026, 11, 29, 18, 0, tzinfo=UTC)
 TIMEOUT = timedelta(seconds=60)
@@ -52,15 +55,16 @@ def logged(kind: str, subject: str, at: datetime = T0) -> Event:
 
 
 @pytest.fixture
-async def store(durable_url: str) -> AsyncIterator[SqlStore]:
-    opened = await open_store(durable_url)
+async def store(backend_url: str | None) -> AsyncIterator[RespondStore]:
+    """The memory store and the SQL store on each database, empty."""
+    opened: RespondStore = MemoryStore() if backend_url is None else await open_store(backend_url)
     try:
         yield opened
     finally:
         await opened.close()
 
 
-async def test_a_case_reads_back_as_stored_with_its_audit_entry(store: SqlStore) -> None:
+async def test_a_case_reads_back_as_stored_with_its_audit_entry(store: RespondStore) -> None:
     """Every field survives the round trip; the audit entry is chained with it."""
     case = asked("t1", "jo")
     assert await store.open_case(case, [logged("response.requested", "t1")])
@@ -69,7 +73,7 @@ async def test_a_case_reads_back_as_stored_with_its_audit_entry(store: SqlStore)
     assert verify_chain(await store.audit_entries()).ok
 
 
-async def test_a_threat_opens_one_case_only(store: SqlStore) -> None:
+async def test_a_threat_opens_one_case_only(store: RespondStore) -> None:
     """A second opening writes nothing, not even its audit entry."""
     assert await store.open_case(asked("t1", "jo"), [logged("response.requested", "t1")])
     assert not await store.open_case(asked("t1", "sa"), [logged("response.requested", "t1")])
@@ -79,7 +83,7 @@ async def test_a_threat_opens_one_case_only(store: SqlStore) -> None:
     assert len(await store.events()) == 1
 
 
-async def test_a_save_over_a_stale_revision_writes_nothing(store: SqlStore) -> None:
+async def test_a_save_over_a_stale_revision_writes_nothing(store: RespondStore) -> None:
     """Of two saves from the same read, the second finds the case moved on."""
     case = asked("t1", "jo")
     await store.open_case(case, [])
@@ -103,7 +107,7 @@ async def test_a_save_over_a_stale_revision_writes_nothing(store: SqlStore) -> N
     assert [e.kind for e in await store.events()] == ["response.declined"]
 
 
-async def test_due_cases_are_the_requests_unanswered_at_their_due_time(store: SqlStore) -> None:
+async def test_due_cases_are_the_requests_unanswered_at_their_due_time(store: RespondStore) -> None:
     """Only requested cases past due, earliest first; answered ones never come back."""
     await store.open_case(asked("t-late", "jo", T0), [])
     await store.open_case(asked("t-later", "jo", T0 + timedelta(seconds=30)), [])
@@ -125,7 +129,7 @@ async def test_due_cases_are_the_requests_unanswered_at_their_due_time(store: Sq
     ]
 
 
-async def test_a_capability_switched_twice_keeps_the_last_state(store: SqlStore) -> None:
+async def test_a_capability_switched_twice_keeps_the_last_state(store: RespondStore) -> None:
     """Switches are kept per (partner, capability), each with its audit entry."""
     assert await store.availability() == {}
     for available, minute in ((False, 1), (True, 2)):
