@@ -19,6 +19,7 @@ open a case: they carry the threat the rules rank responders for.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -144,20 +145,24 @@ class Responder:
     async def run(self, stop: asyncio.Event) -> None:
         """Handle warnings as they come, and requests as they fall due, until ``stop``."""
         while not stop.is_set():
-            try:
+            with contextlib.suppress(TimeoutError):
                 first = await asyncio.wait_for(self._warnings.get(), POLL_SECONDS)
-                await self.consider(first)
+                await self._considered(first)
                 while not self._warnings.empty():
-                    await self.consider(self._warnings.get_nowait())
-            except TimeoutError:
-                pass
-            except StoreError:
-                _log.exception("respond_store_failed")
+                    await self._considered(self._warnings.get_nowait())
             try:
                 await self.time_out_due(self._clock.now())
             except StoreError:
                 _log.exception("respond_store_failed")
                 await asyncio.sleep(POLL_SECONDS)
+
+    async def _considered(self, alert: Alert) -> None:
+        # One warning that cannot be handled must not stop the stage for every other threat;
+        # the threat's next warning tries again.
+        try:
+            await self.consider(alert)
+        except Exception:
+            _log.exception("respond_failed", identifier=alert.identifier)
 
     async def consider(self, alert: Alert) -> ResponseCase | None:
         """Open a case for the warned threat, keep its warning current, or stand it down."""
