@@ -178,7 +178,7 @@ def issue_warning(
     groups = [*warned.items(), (Stage.ALL_CLEAR, cleared)]
     # What is the same in every language is built once per stage: zones, parameters, onset.
     shared = [
-        _StageGroup.of(threat, stage, [zones[z] for z in zone_ids], eta_at)
+        _StageGroup.of(threat, stage, [zones[z] for z in zone_ids], eta_at, policy.languages)
         for stage, zone_ids in groups
         if zone_ids
     ]
@@ -213,14 +213,21 @@ class _StageGroup:
     zones: list[Zone]
     parameters: tuple[NamedValue, ...]
     onset: datetime | None
+    areas: dict[str, tuple[Area, ...]]
 
     @classmethod
     def of(
-        cls, threat: Threat, stage: Stage, zones: list[Zone], eta_at: Mapping[str, datetime]
+        cls,
+        threat: Threat,
+        stage: Stage,
+        zones: list[Zone],
+        eta_at: Mapping[str, datetime],
+        languages: tuple[str, ...],
     ) -> _StageGroup:
         """``zones`` in ETA order (the first is the onset), unless they are given all clear."""
         onset = None if stage is Stage.ALL_CLEAR else _whole_second(eta_at[zones[0].id])
-        return cls(stage, zones, _parameters(threat, stage, zones, eta_at), onset)
+        parameters = _parameters(threat, stage, zones, eta_at)
+        return cls(stage, zones, parameters, onset, _areas(zones, languages))
 
 
 def _info(
@@ -252,7 +259,7 @@ def _info(
         description=words.description,
         instruction=words.instruction,
         parameters=group.parameters,
-        areas=_areas(group.zones, language),
+        areas=group.areas[language],
     )
 
 
@@ -278,28 +285,28 @@ def _parameters(
     return tuple(parameters)
 
 
-def _areas(zones: list[Zone], language: str) -> tuple[Area, ...]:
-    """Each zone's area in ``language``."""
-    areas = []
+def _areas(zones: list[Zone], languages: tuple[str, ...]) -> dict[str, tuple[Area, ...]]:
+    """Each zone's area, by language."""
+    rows = []
     caps = _ZONE_CAPS
     for zone in zones:
         cap = caps.get(zone.id)
         if cap is None or cap.zone is not zone:
             cap = _zone_cap(zone)
-        area = cap.areas.get(language)
-        if area is None:
-            area = cap.areas[language] = _area(zone, language)
-        areas.append(area)
-    return tuple(areas)
+        # The zone's areas in all the languages at once: one lookup per zone, not per language.
+        row = cap.areas.get(languages)
+        if row is None:
+            row = cap.areas[languages] = tuple(_area(zone, language) for language in languages)
+        rows.append(row)
+    if not rows:
+        return dict.fromkeys(languages, ())
+    return dict(zip(languages, zip(*rows, strict=True), strict=True))
 
 
 def prepare_zones(zones: Iterable[Zone], languages: Iterable[str] = DEFAULT_LANGUAGES) -> None:
     """Build what ``zones`` put in every message (areas in ``languages``, parameter names) now,
     at start-up, rather than in the first warnings that name them."""
-    languages = tuple(languages)
-    for zone in zones:
-        for language in languages:
-            _areas([zone], language)
+    _areas(list(zones), tuple(languages))
 
 
 @dataclass(slots=True)
@@ -315,7 +322,7 @@ class _ZoneCap:
     shelter_seconds: NamedValue
     polygon: Polygon
     geocode: NamedValue
-    areas: dict[str, Area]
+    areas: dict[tuple[str, ...], tuple[Area, ...]]
 
     @classmethod
     def of(cls, zone: Zone) -> _ZoneCap:
