@@ -188,14 +188,18 @@ def _by_track(threats: Mapping[str, Threat], obs: Observation) -> Threat | None:
 
 def _by_gate(threats: Mapping[str, Threat], obs: Observation, geodesy: Geodesy) -> Threat | None:
     best: tuple[float, str, Threat] | None = None
+    # Every live threat is looked at for a report without a known track: the cheapest tests
+    # come first, and most threats fail the latitude one.
     for threat in threats.values():
-        if not (threat.is_live and threat.status == obs.status) or _tracked_apart(threat, obs):
+        if threat.ended is not None or threat.status != obs.status:
             continue
-        elapsed = (obs.time - threat.state.time).total_seconds()
+        state = threat.state
+        elapsed = (obs.time - state.time).total_seconds()
         gate = GATES[more_specific(threat.threat_class, obs.threat_class)].radius_m(elapsed)
-        reach = gate + threat.state.speed_mps * abs(elapsed)
-        if abs(obs.lat - threat.state.lat) * _METRES_PER_DEGREE > reach:
+        if abs(obs.lat - state.lat) * _METRES_PER_DEGREE > gate + state.speed_mps * abs(elapsed):
             continue  # cheap rejection: most threats are nowhere near
+        if _tracked_apart(threat, obs):
+            continue
         predicted = dead_reckon(threat.state, obs.time, geodesy)
         _, distance = geodesy.inverse(predicted.lat, predicted.lon, obs.lat, obs.lon)
         mismatch = math.dist(_vector(predicted), _vector(obs.kinematics))
