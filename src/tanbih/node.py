@@ -169,14 +169,16 @@ async def start_node(
             kind = notification.recipient.channel.kind.value
             metrics.notifications.labels(kind, notification.state.value).inc()
 
+    prepare = PrepareDelivery(store, clock, secret, settings.base_url, releasability)
     dispatcher = Dispatcher(
         store,
         channels,
-        PrepareDelivery(store, clock, secret, settings.base_url, releasability),
+        prepare,
         clock,
         _dispatch_settings(channel_settings),
         wake=wakers.dispatch,
         on_settled=settled,
+        remember=prepare.remember,
     )
 
     async def on_cap_ack(record: AlertRecord, partner: Partner) -> None:

@@ -65,8 +65,13 @@ class Handoff(Protocol):
         """Slots for the notifications it can start at once, before they are stored."""
         ...
 
-    def hand_over(self, notifications: Sequence[Notification], handover: Handover | None) -> None:
-        """Start the reserved ones, now stored; see that the others are claimed."""
+    def hand_over(
+        self,
+        notifications: Sequence[Notification],
+        handover: Handover | None,
+        message: tuple[AlertRecord, Alert],
+    ) -> None:
+        """Start the reserved ones of stored ``message``; see that the others are claimed."""
         ...
 
     def give_back(self, handover: Handover | None, notifications: Sequence[Notification]) -> None:
@@ -197,7 +202,7 @@ class AcceptAlert:
                 handoff.give_back(handover, plan.notifications)
             raise
         if handoff:
-            handoff.hand_over(plan.notifications, handover)
+            handoff.hand_over(plan.notifications, handover, (record, alert))
         self._recorded(plan)
         if decision.rule is Rule.ACKNOWLEDGE:
             await self._acknowledged(record, partner)

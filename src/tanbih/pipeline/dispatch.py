@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
+from tanbih.domain.cap import Alert
 from tanbih.domain.coalition import ChannelKind
 from tanbih.domain.notification import (
     Attempt,
@@ -34,6 +35,7 @@ from tanbih.domain.notification import (
     NotificationState,
     Settling,
 )
+from tanbih.domain.records import AlertRecord
 from tanbih.domain.retry import next_attempt, state_after
 from tanbih.errors import StoreError
 from tanbih.pipeline.delivery_attempt import DispatchSettings, Prepare, attempt_once
@@ -60,6 +62,7 @@ class Dispatcher:
         wake: asyncio.Event | None = None,
         jitter: Callable[[], float] = random.random,
         on_settled: SettledObserver | None = None,
+        remember: Callable[[AlertRecord, Alert], None] | None = None,
     ) -> None:
         self._store = store
         self._settler = SettleBatches(store)
@@ -70,6 +73,7 @@ class Dispatcher:
         self._wake = wake if wake is not None else asyncio.Event()
         self._jitter = jitter
         self._on_settled = on_settled
+        self._remember = remember
         # Slots in use per channel kind: a row is claimed or handed over only into a free one.
         self._busy = dict.fromkeys(self._channels, 0)
         self._slot_freed = asyncio.Event()
@@ -104,9 +108,16 @@ class Dispatcher:
         expires = now + self._settings.lease
         return Handover(self._settings.worker_id, expires, frozenset(keys))
 
-    def hand_over(self, notifications: Sequence[Notification], handover: Handover | None) -> None:
+    def hand_over(
+        self,
+        notifications: Sequence[Notification],
+        handover: Handover | None,
+        message: tuple[AlertRecord, Alert] | None = None,
+    ) -> None:
         """Start delivering the stored notifications ``handover`` reserved; wake the worker to
-        claim the others."""
+        claim the others. ``message``, the one they tell, spares preparing them a read."""
+        if message is not None and self._remember is not None:
+            self._remember(*message)
         taken = set() if handover is None else handover.keys
         handed = {n.key: n for n in notifications if n.key in taken}
         self._handed.extend(handed.values())

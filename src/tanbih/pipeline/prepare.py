@@ -77,6 +77,13 @@ class PrepareDelivery:
             ack_url=f"{self._public_url}/ack/{token}",
         )
 
+    def remember(self, record: AlertRecord, alert: Alert) -> None:
+        """Keep a message just stored, so its first notifications need not read it back."""
+        self._messages[record.id] = (record, alert)
+        self._messages.move_to_end(record.id)
+        if len(self._messages) > _CACHED_MESSAGES:
+            self._messages.popitem(last=False)
+
     async def _message(self, alert_id: str) -> tuple[AlertRecord, Alert]:
         cached = self._messages.get(alert_id)
         if cached is not None:
@@ -85,11 +92,9 @@ class PrepareDelivery:
         record = await self._store.get(alert_id)
         if record is None:
             raise StoreError(f"notification of unknown message {alert_id}")
-        message = (record, cap.parse_xml(record.xml))
-        self._messages[alert_id] = message
-        if len(self._messages) > _CACHED_MESSAGES:
-            self._messages.popitem(last=False)
-        return message
+        alert = cap.parse_xml(record.xml)
+        self.remember(record, alert)
+        return record, alert
 
     async def _reply_code(self, notification: Notification) -> str:
         """The shortest derived code the partner has free, held for this notification."""

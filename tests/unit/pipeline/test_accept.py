@@ -155,12 +155,19 @@ class Handoff:
     def __init__(self) -> None:
         self.handed: list[tuple[list[str], Handover | None]] = []
         self.given_back: list[Handover | None] = []
+        self.messages: list[str] = []
 
     def reserve(self, notifications: Sequence[Notification], now: datetime) -> Handover:
         return Handover("w1", now + LEASE, frozenset(n.key for n in notifications))
 
-    def hand_over(self, notifications: Sequence[Notification], handover: Handover | None) -> None:
+    def hand_over(
+        self,
+        notifications: Sequence[Notification],
+        handover: Handover | None,
+        message: tuple[AlertRecord, Alert],
+    ) -> None:
         self.handed.append(([n.key for n in notifications], handover))
+        self.messages.append(message[0].id)
 
     def give_back(self, handover: Handover | None, notifications: Sequence[Notification]) -> None:
         self.given_back.append(handover)
@@ -198,6 +205,7 @@ async def test_a_stored_message_hands_its_notifications_to_the_dispatcher_claime
     assert isinstance(outcome, Accepted)
     [stored] = await store.notifications()
     assert handoff.handed == [([stored.key], Handover("w1", NOW + LEASE, frozenset({stored.key})))]
+    assert handoff.messages == [outcome.record.id]
     assert await store.claim("w2", NOW, LEASE, limit=10) == []
     assert handoff.given_back == []
 

@@ -19,6 +19,7 @@ from tests.unit.pipeline.dispatch_doubles import (
 
 from tanbih.adapters.clock import SystemClock
 from tanbih.adapters.memory_store import MemoryStore
+from tanbih.domain.cap import Alert, MsgType, Scope, Status
 from tanbih.domain.coalition import ChannelKind
 from tanbih.domain.notification import (
     DeliveryOutcome,
@@ -239,3 +240,30 @@ async def test_slots_given_back_when_the_message_is_not_stored_serve_the_next() 
     assert second.worker_id == narrow.worker_id
     assert second.expires_at == T0 + narrow.lease
     assert dispatcher.reserve([notification(rec, "c")], T0) is None
+
+
+async def test_a_handover_passes_its_message_on_for_preparing_without_a_read() -> None:
+    """The stored message handed over with its notifications goes to ``remember`` (the
+    preparation's cache) before any of them is sent."""
+    store, channel = MemoryStore(), ScriptedChannel()
+    remembered: list[str] = []
+    dispatcher = Dispatcher(
+        store,
+        {WEBHOOK: channel},
+        prepare,
+        FixedClock(),
+        SETTINGS,
+        remember=lambda rec, _: remembered.append(rec.id),
+    )
+    rec = record("m1")
+    wanted = [notification(rec, "a")]
+    handover = dispatcher.reserve(wanted, T0)
+    await store.record(rec, transition(rec), accepted(rec), notifications=wanted, handover=handover)
+
+    alert = Alert(
+        rec.key.identifier, rec.key.sender, T0, Status.EXERCISE, MsgType.ALERT, Scope.PUBLIC
+    )
+
+    dispatcher.hand_over(wanted, handover, (rec, alert))
+
+    assert remembered == [rec.id]
