@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
+from tempfile import TemporaryDirectory
 
 import pytest
 from tests.fakes.http_server import serve
@@ -19,12 +21,36 @@ from tanbih.adapters.channels import (
     build_channels,
 )
 from tanbih.adapters.store import SqlStore, open_store
+from tanbih.coalition import load_coalition
 from tanbih.domain.coalition import ChannelAddress, ChannelKind
 from tanbih.domain.notification import Notification, Recipient, notification_key
 from tanbih.domain.records import AlertRecord
+from tanbih.pipeline.release import Releasability, relay_for
 from tanbih.ports import Channel
 
 SECRET = "outbox-test-secret"
+# A coalition without a sharing section: every message goes to every partner in full.
+SHARED_COALITION = """
+format: tanbih-coalition/1
+coalition: {name: outbox test, version: "1"}
+node: {partner: hub, sender: hub@hub.example.org}
+partners:
+  - {id: hub, name: Hub, role: coordinator, languages: [en], senders: [hub@hub.example.org]}
+"""
+
+
+def shared_coalition_file(directory: Path) -> Path:
+    """:data:`SHARED_COALITION` written in ``directory``."""
+    path = directory / "coalition.yaml"
+    path.write_text(SHARED_COALITION)
+    return path
+
+
+def everything_shared() -> Releasability:
+    """Releasability under :data:`SHARED_COALITION`: every copy is the stored message."""
+    with TemporaryDirectory() as directory:
+        coalition = load_coalition(shared_coalition_file(Path(directory)))
+    return Releasability(coalition, relay_for(coalition, SECRET.encode()), lambda xml: xml)
 
 
 @dataclass

@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import func, select
 from tests.fakes.http_server import serve
 from tests.fakes.receiver import Receiver
+from tests.integration.outbox.conftest import shared_coalition_file
 from tests.integration.store.samples import accepted, record, transition
 
 from tanbih.adapters.channels import verify_webhook
@@ -90,7 +91,12 @@ async def _start_worker(url: str, worker_id: str, log: Path) -> asyncio.subproce
             "2",
             "--poll-interval",
             "0.2",
-            env={**os.environ, "TANBIH_WEBHOOK_SECRET": SECRET},
+            env={
+                **os.environ,
+                "TANBIH_WEBHOOK_SECRET": SECRET,
+                "TANBIH_COALITION": str(shared_coalition_file(log.parent)),
+                "TANBIH_DATA_DIR": str(log.parent / "data"),
+            },
             stdout=output,
             stderr=output,
         )

@@ -9,13 +9,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from tests.fakes.receiver import Reply
-from tests.integration.outbox.conftest import Outbox
+from tests.integration.outbox.conftest import Outbox, everything_shared
 from tests.integration.store.samples import T0
 
 from tanbih.adapters.store import SqlStore, open_store
 from tanbih.adapters.store.engine import create_engine, writer
 from tanbih.adapters.store.schema import notifications
-from tanbih.cli.dispatch import stored_cap
+from tanbih.cli.dispatch import released_cap
 from tanbih.domain.coalition import ChannelKind
 from tanbih.domain.notification import DeliveryOutcome, NotificationState
 from tanbih.domain.retry import RetryPolicy
@@ -49,9 +49,11 @@ def dispatcher(
     clock: SetClock,
     settings: DispatchSettings = SETTINGS,
 ) -> Dispatcher:
-    """A worker sending webhooks with the stored CAP bytes, its jitter always one half."""
+    """A worker sending webhooks with the stored CAP bytes (everything is shared), its jitter
+    always one half."""
     channels = {ChannelKind.WEBHOOK: webhook}
-    return Dispatcher(store, channels, stored_cap(store), clock, settings, jitter=lambda: 0.5)
+    prepare = released_cap(store, everything_shared())
+    return Dispatcher(store, channels, prepare, clock, settings, jitter=lambda: 0.5)
 
 
 async def test_a_503_is_retried_at_the_computed_time_with_the_same_key(outbox: Outbox) -> None:
