@@ -25,12 +25,12 @@ from tanbih.api.problems import PROBLEM_RESPONSES, ApiProblem, from_cap_error
 from tanbih.api.released import released_copy
 from tanbih.domain.access import Act, denial
 from tanbih.domain.cap import Alert, MsgType, Status
-from tanbih.domain.coalition import Partner
 from tanbih.domain.records import AlertQuery, AlertRecord
 from tanbih.domain.releasability import Level
 from tanbih.errors import AccessDeniedError, CapError
 from tanbih.node import Node
 from tanbih.pipeline.accept import Accepted, AlreadyKnown, Outcome, Refused
+from tanbih.pipeline.release import RecipientCopy, Releasability
 
 router = APIRouter(prefix="/api/v1/alerts", tags=["alerts"])
 
@@ -72,10 +72,12 @@ class AlertSummary(BaseModel):
         )
 
     @classmethod
-    def released(cls, node: Node, record: AlertRecord, partner: Partner) -> AlertSummary | None:
-        """The summary ``partner`` may read: of its copy, or ``None`` when it gets nothing."""
-        releasability = node.releasability
-        level = releasability.level_of(record, partner.id)
+    def released(
+        cls, releasability: Releasability, record: AlertRecord, partner_id: str
+    ) -> AlertSummary | None:
+        """The summary partner ``partner_id`` may read: of its copy, or ``None`` when it gets
+        nothing."""
+        level = releasability.level_of(record, partner_id)
         if level is Level.NONE:
             return None
         summary = cls.of(record)
@@ -241,7 +243,8 @@ async def list_alerts(
         )
     query = AlertQuery(status, msg_type, sender, thread_id, sent_after, limit, offset)
     summaries = [
-        AlertSummary.released(node, record, partner) for record in await node.store.search(query)
+        AlertSummary.released(node.releasability, record, partner.id)
+        for record in await node.store.search(query)
     ]
     return [
         summary
@@ -279,10 +282,17 @@ async def get_alert(
     record, copy = await released_copy(node, alert_id, partner)
     if representation is Representation.XML:
         return Response(copy.xml, media_type=CAP_XML)
-    released = AlertSummary.released(node, record, partner)
-    summary = (released or AlertSummary.of(record)).model_dump(mode="json", by_alias=True)
-    summary["cap"] = cap.alert_to_json(copy.alert)
-    return JSONResponse(summary)
+    return JSONResponse(released_json(node.releasability, record, copy, partner.id))
+
+
+def released_json(
+    releasability: Releasability, record: AlertRecord, copy: RecipientCopy, partner_id: str
+) -> dict[str, object]:
+    """``GET /api/v1/alerts/{id}`` as JSON for partner ``partner_id``: its copy and summary."""
+    summary = AlertSummary.released(releasability, record, partner_id) or AlertSummary.of(record)
+    document: dict[str, object] = summary.model_dump(mode="json", by_alias=True)
+    document["cap"] = cap.alert_to_json(copy.alert)
+    return document
 
 
 def _authorise(partner_denial: str | None) -> None:

@@ -93,14 +93,12 @@ class Releasability:
     def sources(self, record: AlertRecord, alert: Alert | None = None) -> frozenset[str]:
         """The partners whose reports a stored message rests on (:mod:`~tanbih.domain.provenance`).
 
-        ``alert`` is the parsed message if the caller has it; else it is read from the record
-        when needed (only the node's own warnings name their sources).
+        ``alert`` is the parsed message if the caller has it; else the record is read (once:
+        the answer is kept).
         """
         cached = self._sources.get(record.id)
         if cached is not None:
             return cached
-        if record.partner_id != self._own:
-            return frozenset({record.partner_id})
         message = alert if alert is not None else cap.parse_xml(record.xml)
         sources = message_sources(message, record.partner_id, self._own, self._partners)
         _keep(self._sources, record.id, sources)

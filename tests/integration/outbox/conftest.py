@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from tempfile import TemporaryDirectory
+from typing import Any
 
 import pytest
 from tests.fakes.http_server import serve
 from tests.fakes.receiver import Receiver
 from tests.integration.store.samples import T0, accepted, record, transition
+from tests.unit.cap.cap_strategies import plain_alert
 
 from tanbih.adapters.channels import (
     ChannelSettings,
@@ -21,6 +23,7 @@ from tanbih.adapters.channels import (
     build_channels,
 )
 from tanbih.adapters.store import SqlStore, open_store
+from tanbih.cap import emit_xml
 from tanbih.coalition import load_coalition
 from tanbih.domain.coalition import ChannelAddress, ChannelKind
 from tanbih.domain.notification import Notification, Recipient, notification_key
@@ -44,6 +47,12 @@ def shared_coalition_file(directory: Path) -> Path:
     path = directory / "coalition.yaml"
     path.write_text(SHARED_COALITION)
     return path
+
+
+def cap_record(identifier: str, **changes: Any) -> AlertRecord:
+    """A stored message (samples' ``record``) whose bytes are real CAP, as accepted ones are:
+    the worker reads a message to learn whose reports it rests on."""
+    return replace(record(identifier, **changes), xml=emit_xml(plain_alert()))
 
 
 def everything_shared() -> Releasability:
@@ -94,6 +103,6 @@ async def outbox(store_url: str) -> AsyncIterator[Outbox]:
             webhook=WebhookSettings(secret=SECRET), http=HttpTimeouts(total=2.0)
         )
         webhook = build_channels(settings, stack)[ChannelKind.WEBHOOK]
-        rec = record("m1")
+        rec = cap_record("m1")
         await store.record(rec, transition(rec), accepted(rec))
         yield Outbox(store, receiver, base_url, webhook, rec)

@@ -20,8 +20,8 @@ import pytest
 from sqlalchemy import func, select
 from tests.fakes.http_server import serve
 from tests.fakes.receiver import Receiver
-from tests.integration.outbox.conftest import shared_coalition_file
-from tests.integration.store.samples import accepted, record, transition
+from tests.integration.outbox.conftest import cap_record, shared_coalition_file
+from tests.integration.store.samples import accepted, transition
 
 from tanbih.adapters.channels import verify_webhook
 from tanbih.adapters.store import open_store
@@ -49,7 +49,7 @@ pytestmark = pytest.mark.slow
 
 async def _seed(url: str, base_url: str) -> list[str]:
     """One message and its 1,000 webhook notifications, written in one transaction."""
-    rec = record("fan-out", status=Status.EXERCISE)
+    rec = cap_record("fan-out", status=Status.EXERCISE)
     now = datetime.now(UTC)
     wanted = []
     for i in range(FAN_OUT):
