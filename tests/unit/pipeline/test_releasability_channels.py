@@ -50,7 +50,7 @@ from tanbih.api.stream import sse
 from tanbih.cap.signature import sign
 from tanbih.cli.keys import new_key_pair
 from tanbih.domain.agreement import Agreement
-from tanbih.domain.cap import MsgType, NamedValue, ResponseType, Status
+from tanbih.domain.cap import MsgType, NamedValue, ResponseType, Scope, Status
 from tanbih.domain.coalition import (
     ChannelAddress,
     ChannelKind,
@@ -130,7 +130,15 @@ def situations(draw: st.DrawFn) -> Situation:
     )
     named = tuple(NamedValue(SOURCE_PARAMETER, s.id) for s in sources)
     infos = tuple(replace(i, parameters=(*i.parameters, *named)) for i in leaky.alert.infos)
-    leaky = replace(leaky, alert=replace(leaky.alert, infos=infos))
+    # A Private message is for the partners its addresses name (and its poster) alone.
+    scope = draw(st.sampled_from([Scope.RESTRICTED, Scope.PRIVATE]))
+    addressed = draw(st.lists(st.sampled_from([HUB.id, *ids]), min_size=1, unique=True))
+    addresses = " ".join(addressed) if scope is Scope.PRIVATE else None
+    restriction = "coalition members only" if scope is Scope.RESTRICTED else None
+    alert = replace(
+        leaky.alert, infos=infos, scope=scope, addresses=addresses, restriction=restriction
+    )
+    leaky = replace(leaky, alert=alert)
     # This node's warnings rest on the partners they name; a partner's also on the partner.
     rests_on = {s.id for s in sources} | ({issuer.id} if issuer != HUB else set())
     coalition = Coalition(
@@ -285,12 +293,11 @@ def test_no_channel_and_no_read_gives_a_recipient_what_the_matrix_forbids(
     coalition = situation.coalition
     releasability = Releasability(coalition, relay_for(coalition, SECRET), SIGN)
     assert coalition.agreement is not None
-    level = release(
-        coalition.agreement.sharing,
-        situation.sources,
-        situation.recipient,
-        situation.record.status,
-    )
+    alert, record, recipient = situation.leaky.alert, situation.record, situation.recipient
+    level = release(coalition.agreement.sharing, situation.sources, recipient, record.status)
+    addressed = (alert.addresses or "").split()
+    if alert.scope is Scope.PRIVATE and recipient not in (*addressed, record.partner_id):
+        level = Level.NONE
     event(f"level {level}")
     payloads = asyncio.run(received(situation, releasability))
     if level is Level.NONE:
