@@ -15,22 +15,29 @@ from tanbih.errors import StoreError
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz", summary="Liveness and store readiness")
+@router.get("/healthz", summary="Liveness, store readiness and links to peers")
 async def healthz(node: CurrentNode) -> JSONResponse:
-    """200 with the coalition's name and version when the store answers, else 503."""
+    """200 with the coalition's name and version when the store answers, else 503; with
+    peers, the counts of this process's links."""
     try:
         await node.store.search(AlertQuery(limit=1))
     except StoreError as exc:
         return JSONResponse({"status": "unavailable", "detail": str(exc)}, status_code=503)
     coalition = node.coalition
-    return JSONResponse(
-        {
-            "status": "ok",
-            "node": coalition.node.partner_id,
-            "coalition": coalition.name,
-            "coalitionVersion": coalition.version,
+    body: dict[str, object] = {
+        "status": "ok",
+        "node": coalition.node.partner_id,
+        "coalition": coalition.name,
+        "coalitionVersion": coalition.version,
+    }
+    if node.links is not None:
+        # This process's links since it started: what it sent to peers, what it refused.
+        body["links"] = {
+            "peers": sorted(node.links.federation.peers - {coalition.node.partner_id}),
+            "sent": node.links.outbound.sent,
+            "refused": node.links.inbound.refused,
         }
-    )
+    return JSONResponse(body)
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)

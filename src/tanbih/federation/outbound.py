@@ -157,6 +157,9 @@ class Outbound:
     async def _forward(self, event: Event) -> None:
         if event.kind != "alert.accepted":
             return
+        origin = event.partner_id or ""
+        if not (self._federation.originated(origin) or self._federation.is_hub):
+            return  # received from a peer: only the hub passes anything on
         record = await self._store.get(event.subject)
         if record is None or _expired(record, self._clock.now()):
             return  # history is not forwarded: it would alarm nobody

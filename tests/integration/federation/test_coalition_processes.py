@@ -228,7 +228,12 @@ async def _run(nodes: Cluster, receiver: Receiver) -> None:
     reasons = await until(refused, "bb to refuse the altered warning")
     assert "signature refused" in reasons[0]
     assert len(await stored(bb.url, nodes.headers("bb"), hub_sender)) == len(held)
-    assert hub.process is not None
+    async with httpx.AsyncClient() as client:
+        health = (await client.get(f"{bb.url}/healthz")).json()
+        hub_health = (await client.get(f"{hub.url}/healthz")).json()
+    assert health["links"]["refused"] >= 1
+    assert health["links"]["peers"] == ["aa", "coord"]
+    assert hub_health["links"]["sent"] >= len(addressed)
 
 
 async def _tamper(prefix: str, partner: str) -> None:

@@ -4,6 +4,7 @@ worker killed mid-way is delivered by the other (its claims expire), nothing los
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -97,12 +98,17 @@ async def test_two_workers_deliver_everything_even_when_one_is_killed(
         try:
             await _exercise(process, port, layout.tokens["bb"], layout.key("bb"), layout, receiver)
         finally:
+            workers = children(process.pid)
             process.send_signal(signal.SIGTERM)
             try:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=30)
+            # A worker the supervisor was restarting as it stopped would outlive it.
+            for pid in workers:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
 
 
 async def _exercise(  # type: ignore[no-untyped-def]
