@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
+from tests.fakes.http_server import loopback_listener, serve
+from tests.fakes.receiver import Receiver
 
 from tanbih import cap
 from tanbih.adapters.bus import MemoryBus
@@ -187,3 +189,40 @@ async def test_a_message_that_expired_on_the_way_is_history_not_an_alarm(
     assert len(stored) == 1
     assert stored[0].msg_type is MsgType.ALERT
     assert await nodes["bb"].store.notifications(alert_id=stored[0].id) == []
+
+
+async def test_a_link_over_https_posts_signed_cap_to_the_peers_alerts_endpoint(
+    tmp_path: Path,
+) -> None:
+    """Where a peer is reached over HTTPS, what it is entitled to is posted to its
+    /api/v1/alerts with the token it issued, as the signed CAP its sender emitted."""
+    receiver = Receiver()
+    async with serve(receiver.app, listener=loopback_listener()) as peer_url:
+        layout = write_coalition(tmp_path / "coalition", "http://127.0.0.1:9")
+        settings = Settings(
+            coalition_file=layout.coalition("aa"),
+            data_dir=tmp_path / "aa",
+            node_secret="federation-https-test-secret-" + "x" * 32,
+            signing_key=layout.key("aa"),
+            https_peers={"coord": (peer_url, "token-coord-issued-to-aa")},
+        )
+        node = await start_node(settings, bus=MemoryBus())
+        signatures = node.signatures
+        try:
+            await report(node, uv_towards_bb_for_https())
+            posted = await receiver.wait_for(1, within=WAIT_S)
+        finally:
+            await node.close()
+    request = posted[0]
+    assert request.method == "POST"
+    assert request.path == "/api/v1/alerts"
+    assert request.headers["authorization"] == "Bearer token-coord-issued-to-aa"
+    assert request.headers["content-type"] == "application/cap+xml"
+    alert = cap.parse_xml(request.body)
+    assert alert.sender == SENDERS["aa"]
+    verdict = signatures.verify(cap.parse_document(request.body), datetime.now(UTC))
+    assert verdict.accepted, verdict.message
+
+
+def uv_towards_bb_for_https() -> Observation:
+    return replace(uav_towards_bb(9), id="aa-radar-https", track_id="aa-https")
