@@ -84,6 +84,10 @@ class Releasability:
         self._sign = sign
         self._copies: OrderedDict[tuple[str, Level], RecipientCopy] = OrderedDict()
         self._sources: OrderedDict[str, frozenset[str]] = OrderedDict()
+        # The matrix's answer per (sources, status, recipient): few distinct ones, asked often.
+        self._levels: dict[tuple[frozenset[str], Status, str], Level] = {}
+        # Per message, the partners a Private one is for (None: not private), read once.
+        self._addressees: OrderedDict[str, frozenset[str] | None] = OrderedDict()
 
     @property
     def relay(self) -> Relay:
@@ -106,7 +110,11 @@ class Releasability:
 
     def level(self, sources: frozenset[str], status: Status, recipient: str) -> Level:
         """The level at which ``recipient`` may see a message of ``status`` from ``sources``."""
-        return release(self._matrix, sources, recipient, status)
+        key = (sources, status, recipient)
+        level = self._levels.get(key)
+        if level is None:
+            level = self._levels[key] = release(self._matrix, sources, recipient, status)
+        return level
 
     def level_of(self, record: AlertRecord, recipient: str, alert: Alert | None = None) -> Level:
         """The level at which ``recipient`` may see a stored message."""
@@ -117,11 +125,23 @@ class Releasability:
     def addressed(self, record: AlertRecord, recipient: str, alert: Alert | None = None) -> bool:
         """Whether CAP's ``scope`` lets ``recipient`` have the message at all: a ``Private``
         one goes to the partners its ``addresses`` name, and back to its poster, only."""
-        # Most messages are not private: the bytes say so without parsing them.
-        if recipient == record.partner_id or _PRIVATE not in record.xml:
+        if recipient == record.partner_id:
             return True
+        if record.id not in self._addressees:
+            _keep(self._addressees, record.id, self._addressees_of(record, alert))
+        addressees = self._addressees[record.id]
+        return addressees is None or recipient in addressees
+
+    @staticmethod
+    def _addressees_of(record: AlertRecord, alert: Alert | None) -> frozenset[str] | None:
+        """The partners a ``Private`` message is for; ``None`` when it is not private."""
+        # Most messages are not private: the bytes say so without parsing them.
+        if _PRIVATE not in record.xml:
+            return None
         message = alert if alert is not None else cap.parse_xml(record.xml)
-        return message.scope is not Scope.PRIVATE or recipient in (message.addresses or "").split()
+        if message.scope is not Scope.PRIVATE:
+            return None
+        return frozenset((message.addresses or "").split())
 
     def copy_for(self, record: AlertRecord, alert: Alert, recipient: str) -> RecipientCopy | None:
         """What partner ``recipient`` gets of the stored ``record`` (parsed: ``alert``).
