@@ -20,7 +20,7 @@ from tests.fakes.receiver import Receiver
 
 from tanbih import cap
 from tanbih.adapters.bus import MemoryBus
-from tanbih.domain.cap import MsgType, Status
+from tanbih.domain.cap import Alert, MsgType, Scope, Status
 from tanbih.domain.federation import Kind, Topology
 from tanbih.domain.observation import Observation
 from tanbih.domain.records import AlertQuery, AlertRecord
@@ -226,3 +226,37 @@ async def test_a_link_over_https_posts_signed_cap_to_the_peers_alerts_endpoint(
 
 def uv_towards_bb_for_https() -> Observation:
     return replace(uav_towards_bb(9), id="aa-radar-https", track_id="aa-https")
+
+
+async def test_aa_s_ack_of_the_hub_s_warning_goes_back_to_the_hub_only(
+    coalition: Coalition,
+) -> None:
+    """A CAP Ack aa posts for the hub's warning (which aa holds whole) reaches the hub's node
+    over the ack stream and is accepted there as aa's acknowledgement; bb hears nothing of it."""
+    nodes = coalition.nodes
+    await report(nodes["aa"], uav_towards_bb(4))
+    held = await eventually(lambda: messages(nodes["aa"], SENDERS["coord"]))
+    warning = cap.parse_xml(held[0].xml)
+    ack = Alert(
+        identifier="aa-ack-1",
+        sender=SENDERS["aa"],
+        sent=max(datetime.now(UTC).replace(microsecond=0), warning.sent),
+        status=warning.status,
+        msg_type=MsgType.ACK,
+        scope=Scope.RESTRICTED,
+        restriction="coalition members only",
+        references=(warning.key,),
+    )
+    aa = nodes["aa"]
+    partner = aa.coalition.partner("aa")
+    assert partner is not None
+    await aa.accept(ack, aa.signatures.sign(cap.emit_xml(ack)), partner)
+
+    async def acks_at_hub() -> list[AlertRecord]:
+        held = await messages(nodes["coord"], SENDERS["aa"])
+        return [r for r in held if r.msg_type is MsgType.ACK]
+
+    at_hub = await eventually(acks_at_hub)
+    assert [r.key.identifier for r in at_hub] == ["aa-ack-1"]
+    bb_held = await messages(nodes["bb"], SENDERS["aa"])
+    assert all(r.key.identifier != "aa-ack-1" for r in bb_held)
