@@ -41,9 +41,9 @@ ABU_GOSH_NAMES = {"en": "Abu Gosh", "he": "אבו גוש", "ar": "آبو غوش"
 class ServedNode:
     """The node's app served over loopback HTTP from a background thread."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, coalition_file: Path = DEMO / "coalition.yaml") -> None:
         settings = Settings(
-            coalition_file=DEMO / "coalition.yaml",
+            coalition_file=coalition_file,
             data_dir=data_dir,
             database_url=f"sqlite+aiosqlite:///{data_dir / 'tanbih.db'}",
         )
