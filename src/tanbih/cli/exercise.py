@@ -82,6 +82,10 @@ def run(
     signing_key: Annotated[
         Path | None, typer.Option(help="The node's CAP signing key (unsigned without).")
     ] = None,
+    answer: Annotated[
+        bool,
+        typer.Option("--answer", help="With --node: the scenario's duty officers acknowledge."),
+    ] = False,
 ) -> None:
     """Run SCENARIO through the real pipeline on a simulated clock; exit 1 if an expectation
     is not met."""
@@ -96,10 +100,12 @@ def run(
             _console.print(f"[red]{scenario}[/]: {problem}")
         raise typer.Exit(2) from exc
     if node is not None:
+        if report is not None:
+            raise typer.BadParameter("--report scores a headless run; with --node the node reports")
         from tanbih.exercise.remote import play_into_node  # noqa: PLC0415
 
         token_file = tokens or loaded.coalition_path.parent / "demo-tokens.env"
-        asyncio.run(play_into_node(loaded, node, token_file, rounds=1))
+        asyncio.run(play_into_node(loaded, node, token_file, rounds=1, pause_s=0, answer=answer))
         return
     # The runner builds a whole node: imported only when a run is asked for.
     from tanbih.exercise.runner import RunOptions  # noqa: PLC0415
@@ -178,7 +184,13 @@ def _print_summary(scores: Scores) -> None:
         f"lost {scores.lost} · unmarked {scores.unmarked} · false warnings {scores.false_warnings}"
     )
     for finding in scores.findings:
-        mark = "[red]FAIL[/]" if finding.failed else "[green]ok[/]  "
+        mark = (
+            "[red]FAIL[/]"
+            if finding.failed
+            else "[yellow]note[/]"
+            if finding.note
+            else "[green]ok[/]  "
+        )
         _console.print(f"{mark} {finding.text}")
     for missing in scores.missing:
         _console.print(f"[yellow]not measured[/] {missing}")

@@ -90,6 +90,19 @@ def ack_chart(scores: Scores) -> str | None:
     return _svg(draw, (7.0, 0.35 * len(scores.ack_times) + 1.2))
 
 
+def _frame(ax: Axes, flights: tuple[Flight, ...], shown: list[Zone]) -> None:
+    """Frame the threats' paths (or, without any, the warned zones), with room around."""
+    points = [(s.lon, s.lat) for f in flights for s in f.track(30.0)]
+    if not points:
+        points = [(lon, lat) for z in shown for lat, lon in z.rings[0]]
+    if not points:
+        return
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    pad = max(max(lons) - min(lons), max(lats) - min(lats), 0.5) * 0.25
+    ax.set_xlim(min(lons) - pad, max(lons) + pad)
+    ax.set_ylim(min(lats) - pad, max(lats) + pad)
+
+
 def map_svg(
     flights: tuple[Flight, ...], zones: list[Zone], scores: Scores, partner_outlines: list[Zone]
 ) -> str | None:
@@ -112,7 +125,8 @@ def map_svg(
             if track:
                 ax.annotate(flight.threat.id, (track[0].lon, track[0].lat), fontsize=8)
                 ax.plot(track[-1].lon, track[-1].lat, marker="x", color="#d32f2f")
-        ax.set_aspect("equal", adjustable="datalim")
+        _frame(ax, flights, shown)
+        ax.set_aspect("equal", adjustable="box")
         ax.set_xlabel("longitude")
         ax.set_ylabel("latitude")
         handles = [

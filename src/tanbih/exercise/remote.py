@@ -127,6 +127,8 @@ async def _round(
         if delay > 0:
             await asyncio.sleep(delay)  # real time: people take part
         await _post(client, inject, tokens, shift, suffix)
+    # The scenario lasts its duration: answers and escalation still come after the last inject.
+    await asyncio.sleep(max(scenario.file.duration_s - (time.monotonic() - began), 0.0))
 
 
 async def _answer_forever(

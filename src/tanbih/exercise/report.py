@@ -10,14 +10,15 @@ from pathlib import Path
 from tanbih.exercise.charts import ack_chart, latency_chart, map_svg, margin_chart
 from tanbih.exercise.report_json import report_json
 from tanbih.exercise.runner import RunResult
-from tanbih.exercise.scoring import Scores
+from tanbih.exercise.scoring import Finding, Scores
 
 _STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#222}
 h1{margin-bottom:.2rem} .banner{background:#ffeb3b;padding:.4rem .8rem;font-weight:700}
 table{border-collapse:collapse;margin:.6rem 0 1.2rem} td,th{border:1px solid #ccc;padding:2px 8px;
 text-align:left;font-variant-numeric:tabular-nums} th{background:#f3f3f3}
-.fail{color:#b71c1c;font-weight:700} .ok{color:#2e7d32} .pass{background:#e8f5e9;padding:.5rem}
+.fail{color:#b71c1c;font-weight:700} .ok{color:#2e7d32} .note{color:#e65100}
+.pass{background:#e8f5e9;padding:.5rem}
 .nopass{background:#ffebee;padding:.5rem} svg{max-width:100%;height:auto}
 details{margin:.5rem 0} .muted{color:#666}
 """
@@ -53,6 +54,12 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+def _finding_class(finding: Finding) -> str:
+    if finding.failed:
+        return "fail>✗ "
+    return "note>• " if finding.note else "ok>✓ "
+
+
 def _figure(title: str, svg: str | None) -> str:
     return f"<h3>{escape(title)}</h3>{svg}" if svg else ""
 
@@ -83,11 +90,7 @@ def report_html(result: RunResult, scores: Scores) -> str:
         + ("Every expectation met." if scores.passed else "Expectations not met.")
         + "</b></p>",
         "<h2>Findings</h2><ul>",
-        *(
-            f"<li class={'fail' if f.failed else 'ok'}>{'✗' if f.failed else '✓'} "
-            f"{escape(f.text)}</li>"
-            for f in scores.findings
-        ),
+        *(f"<li class={_finding_class(f)}{escape(f.text)}</li>" for f in scores.findings),
         *(f"<li class=muted>not measured: {escape(m)}</li>" for m in scores.missing),
         "</ul><h2>Overall</h2>",
         _table(

@@ -166,4 +166,5 @@ def cross_check(
         if responder.threat not in threat_ids:
             found.append((("expect", "responders", i, "threat"), f"no threat {responder.threat!r}"))
         partner(("expect", "responders", i, "proposed"), responder.proposed)
+        partner(("expect", "responders", i, "responds"), responder.responds)
     return [source_map.problem(path, message) for path, message in found]

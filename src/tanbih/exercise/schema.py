@@ -200,7 +200,8 @@ class ResponderEntry(_Closed):
     """Who should be proposed to respond to a threat."""
 
     threat: str = Field(min_length=1)
-    proposed: str = Field(min_length=1)
+    proposed: str = Field(min_length=1, description="the partner asked first")
+    responds: str | None = Field(default=None, description="the partner that accepts in the end")
 
 
 class DeliveryEntry(_Closed):

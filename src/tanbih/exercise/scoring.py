@@ -86,6 +86,7 @@ class Finding:
 
     text: str
     failed: bool
+    note: bool = False  # worth reading, no expectation named it
 
 
 @dataclass(slots=True)
@@ -302,6 +303,7 @@ def _observations(result: RunResult, scores: Scores) -> list[Finding]:
                     f"{z.arrival_s:.0f} s and its people need {z.shelter_s} s"
                     + _why_late(result, z),
                     False,
+                    note=True,
                 )
             )
         elif z.verdict == "missed":
@@ -310,6 +312,7 @@ def _observations(result: RunResult, scores: Scores) -> list[Finding]:
                     f"zone {z.zone_id} reached by {z.threat_id} at {z.arrival_s:.0f} s "
                     "without an order to take shelter before" + _why_late(result, z),
                     False,
+                    note=True,
                 )
             )
     for d in result.record.deliveries:
@@ -324,7 +327,8 @@ def _observations(result: RunResult, scores: Scores) -> list[Finding]:
     for item in result.record.refused:
         notes.append(Finding(f"refused by the node: {item}", True))
     for moment in result.record.unsettled:
-        notes.append(Finding(f"the node was still busy at {moment} when the run moved on", False))
+        busy = f"the node was still busy at {moment} when the run moved on"
+        notes.append(Finding(busy, False, note=True))
     return notes
 
 
@@ -447,6 +451,11 @@ def _expect_messages(result: RunResult, scores: Scores) -> list[Finding]:
         elif got.first_asked != responder.proposed:
             text = f"{got.first_asked} proposed to respond to {responder.threat}, expected " + (
                 responder.proposed
+            )
+            findings.append(Finding(text, True))
+        elif responder.responds is not None and got.responder != responder.responds:
+            text = f"{got.responder or 'nobody'} responds to {responder.threat}, expected " + (
+                responder.responds
             )
             findings.append(Finding(text, True))
         else:

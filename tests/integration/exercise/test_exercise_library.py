@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tanbih.cli import app
+from tanbih.exercise.report import write_report
 from tanbih.exercise.runner import run_scenario
 from tanbih.exercise.scenario import load_scenario
 from tanbih.exercise.scoring import score
@@ -22,7 +23,8 @@ REPLAY_IN_CI_S = 1000.0
 
 @pytest.mark.parametrize("path", LIBRARY, ids=[p.stem for p in LIBRARY])
 async def test_a_library_scenario_meets_its_expectations(path: Path, tmp_path: Path) -> None:
-    """The run passes every expectation, loses nothing and marks every text EXERCISE."""
+    """The run passes every expectation, loses nothing, marks every text EXERCISE, and its
+    report is written."""
     scenario = load_scenario(path)
     if scenario.file.replay is not None:
         cut = scenario.file.model_copy(update={"duration_s": REPLAY_IN_CI_S})
@@ -35,6 +37,8 @@ async def test_a_library_scenario_meets_its_expectations(path: Path, tmp_path: P
     assert result.record.deliveries
     assert all(d.marked for d in result.record.deliveries)
     assert {r.status.value for r in result.alerts} == {"Exercise"}
+    [html, _] = write_report(result, scores, tmp_path / "aar.html")
+    assert html.read_text(encoding="utf-8").count("<svg") >= 1 + bool(result.timeline.flights)
 
 
 def test_unmet_expectations_exit_non_zero_with_the_findings(tmp_path: Path) -> None:
