@@ -142,3 +142,60 @@ async def api_reads(network: Network, partner: str, alert_id: str) -> dict[str, 
     assert [a["id"] for a in listed.json()] == [alert_id]
     assert as_json.json()["identifier"].startswith(RELAYED_PREFIX)
     return {name: r.text for name, r in responses.items()}
+
+
+def observation(network: Network, track: str, lat: float = 32.1) -> dict[str, object]:
+    """A drone west of aa-north flying east into it, reported now."""
+    return {
+        "id": f"obs-{track}",
+        "sensor": f"radar-{track}",
+        "time": network.clock.now().isoformat(),
+        "position": {"lat": lat, "lon": 34.99, "altM": 300},
+        "velocity": {"speedMps": 50, "headingDeg": 90},
+        "class": "uav",
+        "confidence": 0.9,
+        "status": "Exercise",
+        "trackId": track,
+    }
+
+
+@pytest.mark.parametrize("coalition_extra", [sharing("zones_only")], ids=["zones_only"])
+async def test_a_warning_issued_from_a_partners_observations_is_released_by_its_sources(
+    network: Network,
+) -> None:
+    """The hub's warning from bb's report names bb as its source; aa, zones_only for bb, gets
+    a copy without it, and sees no track among the threats, even once its own radar joins."""
+    posted = await network.client.post(
+        "/api/v1/observations", json=observation(network, "bb-trk-1"), headers=network.auth("bb")
+    )
+    assert posted.status_code == 200, posted.text
+    [result] = posted.json()
+    [issued_id] = result["issued"]
+    [webhook] = await network.webhooks_to("/aa", 1)
+    joined = await network.client.post(
+        "/api/v1/observations",
+        json=observation(network, "aa-trk-9", lat=32.1001),
+        headers=network.auth("aa"),
+    )
+    assert joined.status_code == 200, joined.text
+
+    hub = await network.client.get(f"/api/v1/alerts/{issued_id}", headers=network.auth("hub"))
+    parameters = {
+        (p["valueName"], p["value"]) for i in hub.json()["cap"]["info"] for p in i["parameter"]
+    }
+    assert ("tanbih:source", "bb") in parameters
+    copy = cap.parse_xml(webhook.body)
+    assert copy.sender == SENDERS["hub"]
+    assert copy.identifier.startswith(RELAYED_PREFIX)
+    kept = {p.value_name.split(":")[1] for i in copy.infos for p in i.parameters}
+    assert kept == {"eta", "shelter_seconds"}
+    for text in (webhook.body.decode(), (await api_reads(network, "aa", issued_id))["get json"]):
+        assert "bb-trk-1" not in text
+        assert result["threat"] not in text
+    threats = {
+        partner: (await network.client.get("/api/v1/threats", headers=network.auth(partner))).json()
+        for partner in ("aa", "hub", "bb")
+    }
+    assert threats["aa"] == []
+    assert [t["sources"] for t in threats["hub"]] == [["bb", "aa"]]
+    assert [t["id"] for t in threats["bb"]] == [result["threat"]]
