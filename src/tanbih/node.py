@@ -23,7 +23,8 @@ import socket
 from collections.abc import Callable, Mapping
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Protocol
 
 import structlog
 
@@ -67,6 +68,8 @@ from tanbih.settings import Settings
 
 _log = structlog.get_logger("tanbih.node")
 AUDIT_CHECKPOINT_EVERY = timedelta(minutes=5)
+# After a threat review fails (the store is away), the next try.
+REVIEW_RETRY_SECONDS = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,7 +249,7 @@ async def start_node(
     node.tasks += [
         asyncio.create_task(dispatcher.run(node.stop)),
         asyncio.create_task(escalator.run(wakers.escalate, node.stop)),
-        asyncio.create_task(_keep_reviewing(assessor, clock, wakers.review)),
+        asyncio.create_task(keep_reviewing(assessor, clock, wakers.review)),
         asyncio.create_task(_keep_signing_the_audit_chain(node)),
         asyncio.create_task(responder.run(node.stop)),
     ]
@@ -292,8 +295,30 @@ async def _keep_signing_the_audit_chain(node: Node) -> None:
             _log.exception("audit_checkpoint_failed")
 
 
-async def _keep_reviewing(assessor: Assessor, clock: Clock, changed: asyncio.Event) -> None:
-    """Review threats when their next zone comes due, or sooner when an observation changed it."""
+class Reviewed(Protocol):
+    """What the review loop asks of the assessor."""
+
+    def next_review(self) -> datetime | None:
+        """When a threat next comes due for review, if any does."""
+        ...
+
+    async def review(self, now: datetime) -> tuple[Alert, ...]:
+        """Review the threats due at ``now``."""
+        ...
+
+
+async def keep_reviewing(
+    assessor: Reviewed,
+    clock: Clock,
+    changed: asyncio.Event,
+    retry_after: float = REVIEW_RETRY_SECONDS,
+) -> None:
+    """Review threats when their next zone comes due, or sooner when an observation changed it.
+
+    A review that fails (its warning could not be stored) is logged and tried again after
+    ``retry_after`` seconds: the loop must outlive a store outage, or no zone would ever be
+    raised or cleared again.
+    """
     while True:
         changed.clear()
         due = assessor.next_review()
@@ -301,4 +326,9 @@ async def _keep_reviewing(assessor: Assessor, clock: Clock, changed: asyncio.Eve
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(changed.wait(), timeout=wait)
         if due is not None and clock.now() >= due:
-            await assessor.review(clock.now())
+            try:
+                await assessor.review(clock.now())
+            except Exception:
+                _log.exception("threat_review_failed", retry_in_seconds=retry_after)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(changed.wait(), timeout=retry_after)
