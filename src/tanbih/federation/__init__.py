@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import hmac
 import logging
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -22,10 +20,8 @@ import httpx
 
 from tanbih.adapters.bus import JetStreamOptions, open_bus
 from tanbih.cap.signature import SigningIdentity, signing_identity
-from tanbih.domain.cap import Alert
 from tanbih.domain.federation import Federation, Kind, Topology
 from tanbih.domain.observation import Observation
-from tanbih.domain.redaction import Relay
 from tanbih.domain.releasability import EVERYTHING_SHARED
 from tanbih.errors import BusError
 from tanbih.federation import observation_wire
@@ -41,7 +37,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-THREAT_PARAMETER = "tanbih:threat"
 _RETRY_S = 1.0
 
 
@@ -128,26 +123,6 @@ async def start_links(node: Node, bus: Bus | None = None) -> Links | None:
         peers=peers,
         matrix=EVERYTHING_SHARED if agreement is None else agreement.sharing,
     )
-    own_partner = coalition.partner(own)
-    relay = Relay(
-        sender=coalition.node.sender,
-        key=hmac.new(node.secret, b"tanbih relayed identifiers", hashlib.sha256).digest(),
-        name=None if own_partner is None else own_partner.name,
-    )
-
-    def sources_of(alert: Alert, origin: str) -> Collection[str]:
-        if origin != own:
-            return (origin,)
-        threat_ids = {
-            p.value
-            for info in alert.infos
-            for p in info.parameters
-            if p.value_name == THREAT_PARAMETER
-        }
-        for tracked in node.assessor.tracked:
-            if tracked.threat.id in threat_ids:
-                return tracked.threat.sources
-        return (own,)
 
     async def observe(obs: Observation) -> None:
         await node.assessor.observe(obs, node.clock.now())
@@ -158,10 +133,9 @@ async def start_links(node: Node, bus: Bus | None = None) -> Links | None:
         topology=topology,
         federation=federation,
         coalition=coalition,
+        releasability=node.releasability,
         signatures=node.signatures,
-        relay=relay,
         clock=node.clock,
-        sources_of=sources_of,
         https=https,
         wake=node.wakers.federate,
     )

@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 from tanbih import cap
@@ -23,10 +23,11 @@ from tanbih.domain.cap import Alert, MsgType
 from tanbih.domain.coalition import Coalition
 from tanbih.domain.federation import Federation, Kind, Topology
 from tanbih.domain.records import AlertRecord, Event
-from tanbih.domain.redaction import Relay, redact
+from tanbih.domain.redaction import redact
 from tanbih.domain.releasability import Level
 from tanbih.errors import BusError, CapError, StoreError
 from tanbih.federation.https_peer import HttpsPeer
+from tanbih.pipeline.release import Releasability
 from tanbih.pipeline.signing import Signatures
 from tanbih.ports import AlertStore, Bus, Clock
 
@@ -38,9 +39,6 @@ REPLAY = timedelta(hours=1)
 _PAGE = 500
 _RETRY_S = 1.0
 _POLL_S = 1.0
-
-SourcesOf = Callable[[Alert, str], Collection[str]]
-"""The partners whose reports a message rests on, given it and the partner it is stored under."""
 
 
 def msg_id(kind: Kind, recipient: str, sender: str, identifier: str) -> str:
@@ -68,10 +66,9 @@ class Outbound:
         topology: Topology,
         federation: Federation,
         coalition: Coalition,
+        releasability: Releasability,
         signatures: Signatures,
-        relay: Relay,
         clock: Clock,
-        sources_of: SourcesOf,
         https: Mapping[str, HttpsPeer],
         wake: asyncio.Event,
         replay: timedelta = REPLAY,
@@ -81,10 +78,9 @@ class Outbound:
         self._topology = topology
         self._federation = federation
         self._coalition = coalition
+        self._releasability = releasability
         self._signatures = signatures
-        self._relay = relay
         self._clock = clock
-        self._sources_of = sources_of
         self._https = https
         self._wake = wake
         self._replay = replay
@@ -174,17 +170,32 @@ class Outbound:
             return
         own = self._coalition.partner(self._federation.own)
         own_sender = own is not None and own.may_send_as(alert.sender)
-        sources = self._sources_of(alert, origin)
+        sources = self._releasability.sources(record, alert)
         for send in self._federation.sends(origin, sources, alert.status, own_sender):
-            message, xml = alert, record.xml
-            if send.level is not Level.FULL:
-                redacted = redact(alert, send.level, self._relay)
-                if redacted is None:
-                    continue
-                message, xml = redacted, self._signatures.sign(cap.emit_xml(redacted))
+            # CAP's scope first: a Private message goes only to the partners it addresses.
+            if not self._releasability.addressed(record, send.recipient, alert):
+                continue
+            copy = self._copy(record, alert, send.recipient, send.level)
+            if copy is None:
+                continue
+            message, xml = copy
             key = msg_id(Kind.ALERT, send.recipient, message.sender, message.identifier)
             path = self._path(origin)
             await self.publish(Kind.ALERT, send.recipient, category_of(alert), xml, key, path)
+
+    def _copy(
+        self, record: AlertRecord, alert: Alert, recipient: str, level: Level
+    ) -> tuple[Alert, bytes] | None:
+        """The message at ``level`` and its signed bytes: the copy the node's channels send
+        that recipient when the levels agree (made once, shared), else redacted here (a
+        ``zones_only`` of another's sender goes ``via_coordinator`` from the hub)."""
+        copy = self._releasability.copy_for(record, alert, recipient)
+        if copy is not None and copy.level is level:
+            return copy.alert, copy.xml
+        redacted = redact(alert, level, self._releasability.relay)
+        if redacted is None:
+            return None
+        return redacted, self._signatures.sign(cap.emit_xml(redacted))
 
     def _partner_of(self, sender: str) -> str | None:
         return next((p.id for p in self._coalition.partners if p.may_send_as(sender)), None)
