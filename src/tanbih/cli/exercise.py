@@ -182,6 +182,7 @@ def _print_summary(scores: Scores) -> None:
     _console.print("zones: " + ", ".join(f"{k} {v}" for k, v in sorted(verdicts.items())))
     _console.print(
         f"lost {scores.lost} · unmarked {scores.unmarked} · false warnings {scores.false_warnings}"
+        f" · withheld {scores.withheld} · redacted {scores.redacted}"
     )
     for finding in scores.findings:
         mark = (

@@ -78,6 +78,7 @@ class RunRecord:
     first_seen: dict[str, datetime] = field(default_factory=dict)
     threat_ids: dict[str, str] = field(default_factory=dict)
     cases: list[CaseRecord] = field(default_factory=list)
+    releases: list[tuple[str, str]] = field(default_factory=list)  # (withheld|redacted, partner)
     refused: list[str] = field(default_factory=list)
     unsettled: list[str] = field(default_factory=list)
     wall_s: float = 0.0

@@ -103,6 +103,8 @@ def report_html(result: RunResult, scores: Scores) -> str:
                 "false warnings",
                 "messages lost",
                 "unmarked texts",
+                "withheld (releasability)",
+                "redacted copies",
             ],
             [
                 [
@@ -114,6 +116,8 @@ def report_html(result: RunResult, scores: Scores) -> str:
                     scores.false_warnings,
                     scores.lost,
                     scores.unmarked,
+                    scores.withheld,
+                    scores.redacted,
                 ]
             ],
         ),
@@ -135,6 +139,8 @@ def report_html(result: RunResult, scores: Scores) -> str:
                 "acks",
                 "median ack (s)",
                 "escalation deliveries",
+                "withheld",
+                "redacted",
             ],
             [
                 [
@@ -147,6 +153,8 @@ def report_html(result: RunResult, scores: Scores) -> str:
                     p.acks,
                     p.ack_median_s,
                     p.escalation_steps,
+                    p.withheld,
+                    p.redacted,
                 ]
                 for p in scores.partners
             ],

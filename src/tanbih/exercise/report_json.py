@@ -38,6 +38,8 @@ def report_data(result: RunResult, scores: Scores) -> dict[str, Any]:
         "lost": scores.lost,
         "unmarked": scores.unmarked,
         "false_warnings": scores.false_warnings,
+        "withheld": scores.withheld,
+        "redacted": scores.redacted,
         "not_measured": list(scores.missing),
         "messages": len(result.alerts),
         "unknown_areas": list(result.timeline.unknown_areas),

@@ -39,9 +39,11 @@ from tanbih.exercise.scenario import Scenario
 from tanbih.exercise.warnings import warnings_of
 from tanbih.node import Node, start_node
 from tanbih.pipeline.accept import Accepted, AlreadyKnown
+from tanbih.pipeline.notify_plan import REDACTED, WITHHELD
 from tanbih.ports import Channel
 from tanbih.settings import Settings
 
+RELEASE_KINDS = frozenset({REDACTED, WITHHELD})
 EXERCISE_NODE_SECRET = "tanbih-exercise-node-secret-not-for-real-use"  # noqa: S105
 Progress = Callable[[float, RunRecord], None]
 
@@ -103,6 +105,7 @@ async def run_scenario(
         await _play(node, scenario, plan, record, people, desk, clock, options, progress)
         alerts = await _all_alerts(node)
         record.cases = await case_records(node)
+        record.releases = await _releases(node)
         record.warnings = warnings_of(alerts)
         record.acks = await _acks(node, alerts)
     finally:
@@ -274,6 +277,20 @@ async def _all_alerts(node: Node) -> tuple[AlertRecord, ...]:
         found += page
         if len(page) < 500:
             return tuple(sorted(found, key=lambda r: r.received_at))
+
+
+async def _releases(node: Node) -> list[tuple[str, str]]:
+    """What releasability decided, per recipient partner, as the audit log recorded it."""
+    found: list[tuple[str, str]] = []
+    after = 0
+    while page := await node.store.events(after, 1000):
+        after = page[-1].seq or after + len(page)
+        found += [
+            (event.kind.removeprefix("alert."), event.partner_id or "")
+            for event in page
+            if event.kind in RELEASE_KINDS
+        ]
+    return found
 
 
 async def _acks(node: Node, alerts: tuple[AlertRecord, ...]) -> list[AckRecord]:

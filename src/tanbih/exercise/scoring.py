@@ -17,10 +17,7 @@ from tanbih.exercise.record import DeliveryRecord, WarningRecord
 from tanbih.exercise.runner import RunResult
 from tanbih.exercise.warnings import CANCELLED
 
-MISSING_MEASURES = (
-    "messages withheld by releasability: sharing rules are not applied where recipients are "
-    "chosen yet",
-)
+MISSING_MEASURES: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +61,8 @@ class PartnerScore:
     acks: int
     ack_median_s: float | None
     escalation_steps: int
+    withheld: int = 0
+    redacted: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +100,8 @@ class Scores:
     lost: int = 0
     unmarked: int = 0
     false_warnings: int = 0
+    withheld: int = 0
+    redacted: int = 0
     findings: list[Finding] = field(default_factory=list)
     missing: tuple[str, ...] = MISSING_MEASURES
 
@@ -130,6 +131,8 @@ def score(result: RunResult) -> Scores:
     scores.lost = _lost(result)
     scores.unmarked = sum(1 for d in result.record.deliveries if not d.marked)
     scores.false_warnings = sum(1 for z in scores.zones if z.verdict == "false_alarm")
+    scores.withheld = sum(1 for kind, _ in result.record.releases if kind == "withheld")
+    scores.redacted = sum(1 for kind, _ in result.record.releases if kind == "redacted")
     scores.partners = _partners(result, scores)
     scores.responders = _responders(result)
     scores.findings = _observations(result, scores) + expectations(result, scores)
@@ -286,6 +289,8 @@ def _partners(result: RunResult, scores: Scores) -> list[PartnerScore]:
                 len(acks),
                 percentile(acks, 0.5) if acks else None,
                 sum(1 for d in mine if d.escalation_step > 0 and d.delivered),
+                sum(1 for k, p in result.record.releases if k == "withheld" and p == partner.id),
+                sum(1 for k, p in result.record.releases if k == "redacted" and p == partner.id),
             )
         )
     return partners
