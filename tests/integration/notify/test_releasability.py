@@ -10,7 +10,8 @@ import pytest
 from tests.integration.notify.conftest import AA_DUTY_PHONE, SENDERS, Network
 
 from tanbih import cap
-from tanbih.domain.cap import Alert, Status
+from tanbih.domain.cap import Alert, NamedValue, Status
+from tanbih.domain.provenance import SOURCE_PARAMETER
 from tanbih.domain.redaction import RELAYED_PREFIX
 
 MARKER = "QZSECRETTRACK"
@@ -199,3 +200,36 @@ async def test_a_warning_issued_from_a_partners_observations_is_released_by_its_
     assert threats["aa"] == []
     assert [t["sources"] for t in threats["hub"]] == [["bb", "aa"]]
     assert [t["id"] for t in threats["bb"]] == [result["threat"]]
+
+
+@pytest.mark.parametrize(
+    "coalition_extra",
+    ["sharing:\n  default: full\n  pairs:\n    - {from: hub, to: [aa], rule: none}\n"],
+    ids=["hub-to-aa-none"],
+)
+async def test_an_update_resting_on_a_withheld_source_stops_the_partners_escalation(
+    network: Network,
+) -> None:
+    """aa is told of bb's warning; bb's Update also rests on the hub's report, which aa may not
+    have: aa is not told of it, its escalation for the event stops, the audit says why."""
+    alert = network.alert()
+    alert_id = await network.post(alert)
+    await network.webhooks_to("/aa", 1)
+    update = network.update(alert)
+    info = update.infos[0]
+    source = NamedValue(SOURCE_PARAMETER, "hub")
+    update = replace(update, infos=(replace(info, parameters=(*info.parameters, source)),))
+    update_id = await network.post(update)
+
+    told = {(n.alert_id, n.recipient.partner_id) for n in await network.notifications(alert_id)}
+    assert (alert_id, "aa") in told
+    assert (update_id, "aa") not in told
+    timer = await network.timer(alert_id)
+    assert timer.stopped_at is not None
+    assert timer.next_due_at is None
+    withheld = [e for e in await network.node.store.events() if e.kind == "alert.withheld"]
+    assert [(e.subject, e.partner_id, e.data["sources"]) for e in withheld] == [
+        (update_id, "aa", ["bb", "hub"])
+    ]
+    response = await network.client.get(f"/api/v1/alerts/{update_id}", headers=network.auth("aa"))
+    assert response.status_code == 404
