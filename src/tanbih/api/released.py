@@ -41,7 +41,7 @@ async def released_copy(
     record = await node.store.get(alert_id)
     if record is None:
         raise not_found(alert_id)
-    copy = node.releasability.copy_for(record, cap.parse_xml(record.xml), partner.id)
+    copy = node.releasability.copy_for(record, cap.parse_stored(record.xml), partner.id)
     if copy is None:
         raise not_found(alert_id)
     return record, copy

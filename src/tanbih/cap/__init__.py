@@ -8,7 +8,14 @@ from tanbih.cap.json_mirror import alert_from_json, alert_to_json
 from tanbih.cap.json_models import AlertJson, AreaJson, InfoJson, NamedValueJson, ResourceJson
 from tanbih.cap.rules import validate
 from tanbih.cap.xml_emit import emit_xml
-from tanbih.cap.xml_parse import MAX_BYTES, MAX_DEPTH, CapDocument, parse_document, parse_xml
+from tanbih.cap.xml_parse import (
+    MAX_BYTES,
+    MAX_DEPTH,
+    CapDocument,
+    parse_document,
+    parse_stored,
+    parse_xml,
+)
 
 __all__ = [
     "MAX_BYTES",
@@ -23,6 +30,7 @@ __all__ = [
     "alert_to_json",
     "emit_xml",
     "parse_document",
+    "parse_stored",
     "parse_xml",
     "validate",
 ]

@@ -174,7 +174,7 @@ def released_cap(store: AlertStore, releasability: Releasability) -> Prepare:
         words = Wording(notification.recipient.language, "", "", "", "")
         if releasability.level_of(record, partner) is Level.FULL:
             return Delivery(notification, record.xml, words, ack_code="", ack_url="")
-        alert = parsed.get(record.id) or parsed.setdefault(record.id, cap.parse_xml(record.xml))
+        alert = parsed.get(record.id) or parsed.setdefault(record.id, cap.parse_stored(record.xml))
         copy = releasability.copy_for(record, alert, partner)
         if copy is None:
             raise WithheldError(

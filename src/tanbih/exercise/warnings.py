@@ -23,8 +23,7 @@ def warnings_of(records: Iterable[AlertRecord]) -> list[WarningRecord]:
     for record in records:
         if record.msg_type is MsgType.ACK:
             continue
-        # Stored, so accepted once: the node's own warnings may exceed a posted message's limit.
-        alert = cap.parse_xml(record.xml, max_bytes=max(len(record.xml), cap.MAX_BYTES))
+        alert = cap.parse_stored(record.xml)
 
         def warned(zone_id: str, stage: str, record: AlertRecord = record) -> WarningRecord:
             return WarningRecord(

@@ -159,7 +159,7 @@ class Outbound:
         record = await self._store.get(event.subject)
         if record is None or _expired(record, self._clock.now()):
             return  # history is not forwarded: it would alarm nobody
-        alert = cap.parse_xml(record.xml)
+        alert = cap.parse_stored(record.xml)
         origin = record.partner_id
         if alert.msg_type is MsgType.ACK:
             answered = {self._partner_of(ref.sender) for ref in alert.references}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -19,9 +20,11 @@ from tanbih.domain.delivery_log import repeat_key
 from tanbih.domain.escalation import DueStep, advance, step_recipients
 from tanbih.domain.notification import EscalationTimer, Notification, Recipient
 from tanbih.domain.records import AlertRecord, alert_id
-from tanbih.errors import StoreError
+from tanbih.errors import CapError, StoreError
 from tanbih.pipeline.notify_plan import DEFAULT_DELIVERY_DEADLINE, notification_for
 from tanbih.ports import Clock, NodeStore
+
+log = logging.getLogger(__name__)
 
 # Timers are stored; between wake-ups a due step waits at most this long.
 POLL_SECONDS = 1.0
@@ -52,7 +55,12 @@ class Escalator:
         """
         queued: list[str] = []
         for timer in await self._store.due_timers(now):
-            notifications, after = await self._step(timer, now)
+            try:
+                notifications, after = await self._step(timer, now)
+            except CapError:
+                # The event's stored message cannot be read back: the other timers go on.
+                log.exception("escalation of %s for %s failed", timer.thread_id, timer.partner_id)
+                continue
             queued.extend(await self._store.save_timers([after], notifications))
         if queued:
             self._queued()
@@ -83,7 +91,7 @@ class Escalator:
         record = await self._store.get(alert_id(thread.latest.sender, thread.latest.identifier))
         if record is None:
             return [], replace(after, next_due_at=None, stopped_at=now)
-        languages = tuple(info.language for info in cap.parse_xml(record.xml).infos)
+        languages = tuple(info.language for info in cap.parse_stored(record.xml).infos)
         notifications = [
             self._notification(record, recipient, step, now)
             for step in due.steps

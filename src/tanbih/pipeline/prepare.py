@@ -92,7 +92,7 @@ class PrepareDelivery:
         record = await self._store.get(alert_id)
         if record is None:
             raise StoreError(f"notification of unknown message {alert_id}")
-        alert = cap.parse_xml(record.xml)
+        alert = cap.parse_stored(record.xml)
         self.remember(record, alert)
         return record, alert
 

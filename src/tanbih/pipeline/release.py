@@ -103,7 +103,7 @@ class Releasability:
         cached = self._sources.get(record.id)
         if cached is not None:
             return cached
-        message = alert if alert is not None else cap.parse_xml(record.xml)
+        message = alert if alert is not None else cap.parse_stored(record.xml)
         sources = message_sources(message, record.partner_id, self._own, self._partners)
         _keep(self._sources, record.id, sources)
         return sources
@@ -138,7 +138,7 @@ class Releasability:
         # Most messages are not private: the bytes say so without parsing them.
         if _PRIVATE not in record.xml:
             return None
-        message = alert if alert is not None else cap.parse_xml(record.xml)
+        message = alert if alert is not None else cap.parse_stored(record.xml)
         if message.scope is not Scope.PRIVATE:
             return None
         return frozenset((message.addresses or "").split())

@@ -423,7 +423,7 @@ class Responder:
                 record = await self._store.get(latest) if latest != record.id else record
         if record is None:
             raise StoreError(f"warning {case.warned.alert_id} of {case.threat_id} is not stored")
-        return cap.parse_xml(record.xml)
+        return cap.parse_stored(record.xml)
 
     async def _availability(self) -> Availability:
         return Availability(MappingProxyType(await self._store.availability()))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from tests.unit.cap.cap_strategies import plain_alert
 
-from tanbih.cap import MAX_DEPTH, emit_xml, parse_document, parse_xml
+from tanbih.cap import MAX_BYTES, MAX_DEPTH, emit_xml, parse_document, parse_stored, parse_xml
 from tanbih.domain.cap import NamedValue
 from tanbih.errors import CapError, CapVersionError, Problem
 
@@ -231,3 +232,20 @@ def test_text_syntax_errors_name_element_and_line() -> None:
     }
     assert "'a,b' is not 'sender,identifier,sent'" in problems["alert/references"].message
     assert problems["alert/info[1]/area[1]/circle[1]"].line == 23
+
+
+def test_a_stored_message_over_the_posting_limit_reads_back_whole() -> None:
+    """A warning over many zones may pass the limit for posts: refused as a post, it reads
+    back as stored, every area kept."""
+    alert = plain_alert()
+    [info] = alert.infos
+    [area] = info.areas
+    many = tuple(replace(area, area_desc=f"Zone {i}") for i in range(7000))
+    big = emit_xml(replace(alert, infos=(replace(info, areas=many),)))
+    assert len(big) > MAX_BYTES
+
+    with pytest.raises(CapError, match="over the limit"):
+        parse_xml(big)
+    assert [a.area_desc for a in parse_stored(big).infos[0].areas] == [
+        f"Zone {i}" for i in range(7000)
+    ]

@@ -14,7 +14,7 @@ from tanbih.domain.cap import Alert
 from tanbih.domain.coalition import Partner
 from tanbih.domain.escalation import start_timer
 from tanbih.domain.lifecycle import Rule
-from tanbih.domain.records import AlertRecord
+from tanbih.domain.records import AlertRecord, alert_id
 from tanbih.pipeline.accept import AcceptAlert, Accepted
 from tanbih.pipeline.escalate import Escalator
 from tanbih.pipeline.notify_plan import NotificationPlan
@@ -86,3 +86,23 @@ async def test_a_later_round_of_a_step_is_a_new_notification_with_a_higher_step(
     assert not set(again) & set(first)
     steps = {n.escalation_step for n in await store.notifications() if n.key in again}
     assert steps == {4}
+
+
+async def test_a_timer_whose_message_cannot_be_read_back_does_not_stop_the_others(
+    store: MemoryStore,
+) -> None:
+    """An event whose stored message is unreadable is logged and skipped; the other event's
+    due step is still queued."""
+    accept = AcceptAlert(store, FixedClock(DAY), plan=escalating_aa)
+    unreadable = replace(alert(zones=("aa-1",)), identifier="unreadable")
+    hub = coalition().partner("hub")
+    assert hub is not None
+    assert isinstance(await accept(unreadable, b"<not-cap/>", hub), Accepted)
+    escalator = Escalator(store, coalition(), FixedClock(DAY))
+
+    keys = await escalator.escalate_once(DAY + 20 * SECOND)
+
+    queued = await store.notifications()
+    assert sorted(n.key for n in queued) == sorted(keys)
+    assert len(keys) == 2
+    assert alert_id(unreadable.sender, unreadable.identifier) not in {n.alert_id for n in queued}

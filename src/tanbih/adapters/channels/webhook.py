@@ -82,6 +82,6 @@ class WebhookChannel:
     def _body(self, cap_xml: bytes, partner_id: str) -> tuple[bytes, str]:
         if self._settings.format_for(partner_id) is WebhookFormat.CAP_XML:
             return cap_xml, CAP_XML_TYPE
-        mirror = cap.alert_to_json(cap.parse_xml(cap_xml))
+        mirror = cap.alert_to_json(cap.parse_stored(cap_xml))
         text = json.dumps(mirror, ensure_ascii=False, separators=(",", ":"))
         return text.encode("utf-8"), JSON_TYPE
