@@ -284,11 +284,17 @@ async def _publish_own(
 
 
 async def _keep_signing_the_audit_chain(node: Node) -> None:
-    """Sign the audit chain's head every ``AUDIT_CHECKPOINT_EVERY`` (nothing new: no entry)."""
+    """Sign the audit chain's head every ``AUDIT_CHECKPOINT_EVERY`` (nothing new: no entry).
+
+    Not on stopping: ``Node.close`` signs the head itself once the loops are stopped, and two
+    checkpoints at once made the second wait on SQLite's write lock and fail.
+    """
     key = CheckpointKey.from_node_secret(node.secret)
-    while not node.stop.is_set():
+    while True:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(node.stop.wait(), AUDIT_CHECKPOINT_EVERY.total_seconds())
+        if node.stop.is_set():
+            return
         try:
             await node.store.checkpoint(key, node.clock.now())
         except StoreError:
