@@ -70,6 +70,8 @@ _log = structlog.get_logger("tanbih.node")
 AUDIT_CHECKPOINT_EVERY = timedelta(minutes=5)
 # After a threat review fails (the store is away), the next try.
 REVIEW_RETRY_SECONDS = 1.0
+# How long closing waits for the loops to finish what they are doing before cancelling them.
+CLOSE_GRACE_SECONDS = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,10 +110,19 @@ class Node:
     resources: AsyncExitStack = field(default_factory=AsyncExitStack)
 
     async def close(self) -> None:
-        """Stop the background loops, sign the audit chain's head, release connections."""
+        """Stop the background loops, sign the audit chain's head, release connections.
+
+        The loops are asked to stop and given ``CLOSE_GRACE_SECONDS`` to finish the write they
+        are in: a write cut off by a cancellation can leave SQLite's write lock held, and the
+        last checkpoint below then fails with "database is locked". Any still running after
+        that are cancelled.
+        """
         self.stop.set()
-        for task in self.tasks:
-            task.cancel()
+        self.wakers.review.set()
+        if self.tasks:
+            _, running = await asyncio.wait(self.tasks, timeout=CLOSE_GRACE_SECONDS)
+            for task in running:
+                task.cancel()
         for task in self.tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
@@ -249,7 +260,7 @@ async def start_node(
     node.tasks += [
         asyncio.create_task(dispatcher.run(node.stop)),
         asyncio.create_task(escalator.run(wakers.escalate, node.stop)),
-        asyncio.create_task(keep_reviewing(assessor, clock, wakers.review)),
+        asyncio.create_task(keep_reviewing(assessor, clock, wakers.review, stop=node.stop)),
         asyncio.create_task(_keep_signing_the_audit_chain(node)),
         asyncio.create_task(responder.run(node.stop)),
     ]
@@ -318,14 +329,15 @@ async def keep_reviewing(
     clock: Clock,
     changed: asyncio.Event,
     retry_after: float = REVIEW_RETRY_SECONDS,
+    stop: asyncio.Event | None = None,
 ) -> None:
     """Review threats when their next zone comes due, or sooner when an observation changed it.
 
     A review that fails (its warning could not be stored) is logged and tried again after
     ``retry_after`` seconds: the loop must outlive a store outage, or no zone would ever be
-    raised or cleared again.
+    raised or cleared again. Ends once ``stop`` is set (set ``changed`` too, to wake it).
     """
-    while True:
+    while stop is None or not stop.is_set():
         changed.clear()
         due = assessor.next_review()
         wait = None if due is None else max((due - clock.now()).total_seconds(), 0.0)

@@ -58,7 +58,9 @@ class Links:
     async def send_observations(self, stop: asyncio.Event) -> None:
         """Publish queued observations in order, each until the bus takes it."""
         while not stop.is_set():
-            obs = await self._reports.get()
+            obs = await _next_or_stop(self._reports, stop)
+            if obs is None:
+                return
             recipients = self.federation.observation_recipients(obs.partner_id, obs.status)
             data = observation_wire.encode(obs)
             headers = seal(data, self.identity) if self.identity is not None else {}
@@ -90,6 +92,21 @@ class Links:
                 log.warning("sending observation %s failed (%s); trying again", obs.id, exc)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), _RETRY_S)
+
+
+async def _next_or_stop(
+    reports: asyncio.Queue[Observation], stop: asyncio.Event
+) -> Observation | None:
+    """The next queued report, or ``None`` once ``stop`` is set first (closing waits on it)."""
+    report = asyncio.ensure_future(reports.get())
+    stopped = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait((report, stopped), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopped.cancel()
+        if not report.done():
+            report.cancel()
+    return report.result() if report.done() and not report.cancelled() else None
 
 
 async def start_links(node: Node, bus: Bus | None = None) -> Links | None:
