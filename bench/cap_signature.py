@@ -18,7 +18,6 @@ import argparse
 import base64
 import math
 import re
-import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -26,6 +25,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from _timing import Timings, sample
 from tanbih.cap import emit_xml, parse_document, parse_xml
 from tanbih.cap.signature import sign, verify, verify_document
 from tanbih.cap.xmldsig import SignatureParts, alert_digest, read_signature, signature_matches
@@ -54,27 +54,7 @@ CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "cap" 
 SMALL = "oasis-spec-examples/v1dot2_appendix_adot1.xml"
 IPAWS = "oasiscap-fixtures/ipaws-5e6dd9de023f1930ef6548d9.xml"
 SENT = datetime(2026, 3, 1, 14, 5, tzinfo=UTC)
-Timings = tuple[list[int], list[int]]
 WORDS = {"ar": "تحذير مبكر: طائرة مسيرة", "he": "התרעה מוקדמת: כטב״ם", "en": "Early warning: drone"}
-
-
-def sample(call: Callable[[], object], seconds: float, at_most: int = 100_000) -> Timings:
-    """Wall and CPU nanoseconds per call, for ``seconds`` or ``at_most`` calls, after a warm-up."""
-    for _ in range(20):
-        call()
-    wall: list[int] = []
-    cpu: list[int] = []
-    clock, cpu_clock = time.perf_counter_ns, time.thread_time_ns
-    deadline = clock() + int(seconds * 1e9)
-    while len(wall) < at_most:
-        start, cpu_start = clock(), cpu_clock()
-        call()
-        end, cpu_end = clock(), cpu_clock()
-        wall.append(end - start)
-        cpu.append(cpu_end - cpu_start)
-        if end > deadline:
-            break
-    return wall, cpu
 
 
 def row(name: str, size: int, timings: Timings) -> str:

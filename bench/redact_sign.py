@@ -22,7 +22,6 @@ the threat id and its two ``tanbih:source`` parameters.
 from __future__ import annotations
 
 import argparse
-import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -31,6 +30,7 @@ from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from _timing import Timings, sample
 from tanbih.adapters.memory_store import MemoryStore
 from tanbih.cap import emit_xml, parse_document
 from tanbih.cap.signature import sign, verify, verify_document
@@ -56,27 +56,7 @@ from tanbih.pipeline.release import Releasability, relay_for
 DEMO = Path(__file__).resolve().parents[1] / "examples" / "coalition" / "coalition.yaml"
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 SECRET = b"benchmark-node-secret-of-32-bytes-or-more"
-Timings = tuple[list[int], list[int]]
 T = TypeVar("T")
-
-
-def sample(call: Callable[[], object], seconds: float, at_most: int = 100_000) -> Timings:
-    """Wall and CPU nanoseconds per call, for ``seconds`` or ``at_most`` calls, after a warm-up."""
-    for _ in range(20):
-        call()
-    wall: list[int] = []
-    cpu: list[int] = []
-    clock, cpu_clock = time.perf_counter_ns, time.thread_time_ns
-    deadline = clock() + int(seconds * 1e9)
-    while len(wall) < at_most:
-        start, cpu_start = clock(), cpu_clock()
-        call()
-        end, cpu_end = clock(), cpu_clock()
-        wall.append(end - start)
-        cpu.append(cpu_end - cpu_start)
-        if end > deadline:
-            break
-    return wall, cpu
 
 
 def row(name: str, timings: Timings) -> str:
