@@ -4,7 +4,8 @@ Run: ``.venv/bin/python bench/cap_signature.py [--seconds S]`` (about 20 s at th
 Each row times one call per sample: wall-clock p50 and p99 per message in µs, the p50 of the
 thread's CPU time (what the call costs when other processes share the cores), and messages/s
 at the wall-clock p50. "sign" is ``tanbih.cap.signature.sign`` on the bytes ``emit_xml``
-wrote (a safe parse, then signxml: exclusive C14N, SHA-256 digest, ECDSA P-256 signature).
+wrote (a safe parse, one exclusive C14N, SHA-256 digest, ECDSA P-256 signature of the
+``SignedInfo`` written from a template).
 "verify" is ``verify`` on the signed bytes: the full hostile-input parse (XSD and rules
 included), then the signature; "verify, parsed" is ``verify_document`` on a message already
 parsed, as the API holds it. The typical message is what tanbih issues for a drone warning:

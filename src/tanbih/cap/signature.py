@@ -1,8 +1,9 @@
 """Signed CAP: an enveloped XML-DSig over the whole alert, added on emit, checked on receipt.
 
-:func:`sign` adds the signature with signxml: exclusive C14N, SHA-256, ECDSA P-256 (or RSA) and
-the signer's certificate in ``KeyInfo``; the result still passes the CAP XSD and reads back to
-the same alert. :func:`verify` reads a message with the hostile-input parser
+:func:`sign` adds the signature: exclusive C14N, SHA-256, ECDSA P-256 (or RSA) and the
+signer's certificate in ``KeyInfo``, in the shape signxml writes but from a template, with one
+canonicalization of the alert; the result still passes the CAP XSD and reads back to the same
+alert. :func:`verify` reads a message with the hostile-input parser
 (:func:`~tanbih.cap.parse_document`) and checks its signature against the profile in
 :mod:`tanbih.cap.xmldsig` and the keys registered for its ``<sender>``. Its answer is a
 :class:`Verification`, a value: valid (naming the key), or refused with the reason and the
@@ -29,6 +30,7 @@ key of one of its own partner's registered keys (:func:`signing_identity`).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -37,14 +39,15 @@ from enum import StrEnum
 from functools import lru_cache
 
 from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.hazmat.primitives.serialization import load_pem_private_key
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from cryptography.hazmat.primitives.serialization import Encoding, load_pem_private_key
 from lxml import etree
-from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm, SignatureMethod
-from signxml.signer import XMLSigner
 
-from tanbih.cap.xml_parse import CapDocument, parse_document, read_tree
+from tanbih.cap.xml_parse import XMLDSIG_NAMESPACE, CapDocument, parse_document, read_tree
 from tanbih.cap.xmldsig import (
+    ENVELOPED,
     SIGNATURE,
     Flaw,
     alert_digest,
@@ -63,6 +66,10 @@ _DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 _CERTIFICATE = "Signature/KeyInfo/X509Data/X509Certificate"
 _DIGEST_VALUE = "Signature/SignedInfo/Reference/DigestValue"
 _SIGNATURE_VALUE = "Signature/SignatureValue"
+_SIGNED_INFO_OPEN = f'<ds:SignedInfo xmlns:ds="{XMLDSIG_NAMESPACE}">'
+_EXCLUSIVE = "http://www.w3.org/2001/10/xml-exc-c14n#"
+_MORE = "http://www.w3.org/2001/04/xmldsig-more#"
+_SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256"
 
 
 class Outcome(StrEnum):
@@ -139,19 +146,72 @@ def sign(xml: bytes, key: PrivateKey, certificate: x509.Certificate) -> bytes:
     root = read_tree(xml)
     if next(root.iterchildren(SIGNATURE), None) is not None:
         raise CapError([Problem("Signature", "the message is signed already")])
+    ecdsa = isinstance(key, ec.EllipticCurvePrivateKey)
+    signed_info = signed_info_c14n(
+        ecdsa=ecdsa, digest_value=_base64(hashlib.sha256(_alert_c14n(root)).digest())
+    )
+    # The signature is the last child of <alert>, with no text around it: the enveloped
+    # transform removing it leaves exactly the alert that was digested.
+    signature = (
+        f'<ds:Signature xmlns:ds="{XMLDSIG_NAMESPACE}"><ds:SignedInfo>'
+        f"{signed_info.removeprefix(_SIGNED_INFO_OPEN)}"
+        f"<ds:SignatureValue>{_base64(_signature_value(key, signed_info.encode()))}"
+        f"</ds:SignatureValue><ds:KeyInfo><ds:X509Data><ds:X509Certificate>"
+        f"{_certificate_text(key, certificate)}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>"
+        "</ds:Signature>"
+    )
+    root.append(etree.fromstring(signature))
+    return _DECLARATION + etree.tostring(root, encoding="UTF-8")
+
+
+def signed_info_c14n(*, ecdsa: bool, digest_value: str) -> str:
+    """The exclusive C14N of the ``SignedInfo`` :func:`sign` writes, the text that is signed.
+
+    Written directly rather than canonicalized: the element is fixed but for two values, and
+    its canonical form (the ``ds`` namespace declared on it, empty elements as start and end
+    tags) is what a verifier computes from the signed document.
+    """
+    method = "ecdsa-sha256" if ecdsa else "rsa-sha256"
+    return (
+        f"{_SIGNED_INFO_OPEN}"
+        f'<ds:CanonicalizationMethod Algorithm="{_EXCLUSIVE}"></ds:CanonicalizationMethod>'
+        f'<ds:SignatureMethod Algorithm="{_MORE}{method}"></ds:SignatureMethod>'
+        '<ds:Reference URI=""><ds:Transforms>'
+        f'<ds:Transform Algorithm="{ENVELOPED}"></ds:Transform>'
+        f'<ds:Transform Algorithm="{_EXCLUSIVE}"></ds:Transform></ds:Transforms>'
+        f'<ds:DigestMethod Algorithm="{_SHA256}"></ds:DigestMethod>'
+        f"<ds:DigestValue>{digest_value}</ds:DigestValue></ds:Reference></ds:SignedInfo>"
+    )
+
+
+def _alert_c14n(root: etree._Element) -> bytes:
+    """The exclusive C14N of the alert ``root``, the whole document ``URI=""`` designates."""
+    if root.getprevious() is not None or root.getnext() is not None:
+        # A comment or processing instruction beside the root: the signed document is the
+        # alert alone, and lxml canonicalizes a root correctly only when it is alone.
+        root = etree.fromstring(etree.tostring(root))
+    return etree.tostring(root, method="c14n", exclusive=True, with_comments=False)
+
+
+def _signature_value(key: PrivateKey, signed_info: bytes) -> bytes:
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        # XML-DSig writes ECDSA as r then s, each as long as the curve's order: not DER.
+        r, s = decode_dss_signature(key.sign(signed_info, ec.ECDSA(hashes.SHA256())))
+        size = (key.curve.key_size + 7) // 8
+        return r.to_bytes(size, "big") + s.to_bytes(size, "big")
+    return key.sign(signed_info, padding.PKCS1v15(), hashes.SHA256())
+
+
+@lru_cache(maxsize=16)
+def _certificate_text(key: PrivateKey, certificate: x509.Certificate) -> str:
+    # A node signs with one key for its life: the pair is checked, and encoded, once.
     if key.public_key() != certificate.public_key():
         raise ConfigurationError([Problem("signing key", "the certificate is of another key")])
-    signer = XMLSigner(
-        signature_algorithm=SignatureMethod.ECDSA_SHA256
-        if isinstance(key, ec.EllipticCurvePrivateKey)
-        else SignatureMethod.RSA_SHA256,
-        digest_algorithm=DigestAlgorithm.SHA256,
-        c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0,
-    )
-    # signxml re-reads a serialisation of this tree, which the safe parser already read: a
-    # serialised element carries no DOCTYPE, so its parser can load nothing external.
-    signed = signer.sign(root, key=key, cert=[certificate])
-    return _DECLARATION + etree.tostring(signed, encoding="UTF-8")
+    return _base64(certificate.public_bytes(Encoding.DER))
+
+
+def _base64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
 
 
 def verify(xml: bytes, trusted: Trusted, *, required: bool, now: datetime) -> Verification:

@@ -1,9 +1,9 @@
 """``tanbih keys``: make a partner's CAP signing key and the certificate that registers it.
 
-The key is ECDSA P-256, signing with ``ecdsa-sha256``, not Ed25519: signxml 5.2, which writes
-tanbih's XML signatures, has no Ed25519 signature method (it offers RSA, RSA-PSS, ECDSA, DSA
-and HMAC), while ECDSA P-256 with SHA-256 is an algorithm XML Signature 1.1 requires every
-implementation to support, so partners' own CAP systems can check what tanbih signs.
+The key is ECDSA P-256, signing with ``ecdsa-sha256``, not Ed25519: XML-DSig libraries partners
+use have no Ed25519 signature method (signxml 5.2 offers RSA, RSA-PSS, ECDSA, DSA and HMAC),
+while ECDSA P-256 with SHA-256 is an algorithm XML Signature 1.1 requires every implementation
+to support, so partners' own CAP systems can check what tanbih signs.
 
 The certificate is self-signed: trust comes from registering it in the coalition file the
 partners sign, not from a certificate authority.

@@ -18,8 +18,16 @@ from signxml.algorithms import DigestAlgorithm, SignatureMethod
 from tests.unit.cap.cap_strategies import alerts, plain_alert
 
 from tanbih.cap import emit_xml, parse_document, parse_xml
-from tanbih.cap.signature import Outcome, sign, verify, verify_document
+from tanbih.cap.signature import (
+    Outcome,
+    PrivateKey,
+    sign,
+    signed_info_c14n,
+    verify,
+    verify_document,
+)
 from tanbih.cap.xml_parse import _parser as safe_parser
+from tanbih.cap.xmldsig import SignatureParts, canonical, read_signature
 from tanbih.cap.xsd import schema_problems
 from tanbih.cli.keys import new_key_pair
 from tanbih.coalition.keys import signing_key
@@ -34,6 +42,17 @@ KEY, CERTIFICATE = new_key_pair("hub", "hub-1", now=NOW - timedelta(days=1), day
 SECOND_KEY, SECOND_CERTIFICATE = new_key_pair("hub", "hub-2", now=NOW, days=365)
 STRANGER_KEY, STRANGER_CERTIFICATE = new_key_pair("zz", "zz-1", now=NOW, days=365)
 DS = "{http://www.w3.org/2000/09/xmldsig#}"
+RSA_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+RSA_CERTIFICATE = (
+    x509.CertificateBuilder()
+    .subject_name(CERTIFICATE.subject)
+    .issuer_name(CERTIFICATE.subject)
+    .public_key(RSA_KEY.public_key())
+    .serial_number(7)
+    .not_valid_before(NOW - timedelta(days=1))
+    .not_valid_after(NOW + timedelta(days=1))
+    .sign(RSA_KEY, hashes.SHA256())
+)
 
 
 def registered(
@@ -245,20 +264,9 @@ def test_altered_encoding_is_refused_for_its_element(
 
 def test_rsa_keys_sign_and_verify() -> None:
     """A partner's RSA key signs with rsa-sha256 and verifies against its registration."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(CERTIFICATE.subject)
-        .issuer_name(CERTIFICATE.subject)
-        .public_key(key.public_key())
-        .serial_number(7)
-        .not_valid_before(NOW - timedelta(days=1))
-        .not_valid_after(NOW + timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    signed = sign(emit_xml(ALERT), key, certificate)
+    signed = sign(emit_xml(ALERT), RSA_KEY, RSA_CERTIFICATE)
     assert b"xmldsig-more#rsa-sha256" in signed
-    trusted = {SENDER: (registered("hub-rsa", certificate, "rsa-sha256"),)}
+    trusted = {SENDER: (registered("hub-rsa", RSA_CERTIFICATE, "rsa-sha256"),)}
     assert verify(signed, trusted, required=True, now=NOW).key_id == "hub-rsa"
 
 
@@ -275,6 +283,32 @@ def test_signxml_verifies_what_tanbih_signs() -> None:
     assert not isinstance(result, list)
     assert result.signed_xml is not None
     assert result.signed_xml.findtext("{*}identifier") == ALERT.identifier
+
+
+@pytest.mark.parametrize(
+    ("key", "certificate", "ecdsa"),
+    [(KEY, CERTIFICATE, True), (RSA_KEY, RSA_CERTIFICATE, False)],
+    ids=["ecdsa", "rsa"],
+)
+def test_the_signed_text_is_the_canonical_signed_info(
+    key: PrivateKey, certificate: x509.Certificate, ecdsa: bool
+) -> None:
+    """The SignedInfo signed from the template is what C14N makes of the one in the message."""
+    parts = read_signature(parse_document(sign(emit_xml(ALERT), key, certificate)).root)
+    assert isinstance(parts, SignatureParts)
+    written = canonical(parts.signed_info, exclusive=True, with_comments=False).decode()
+    assert written == signed_info_c14n(ecdsa=ecdsa, digest_value=parts.digest_value)
+
+
+def test_markup_beside_the_alert_is_left_out_when_signing() -> None:
+    """Markup beside the alert is dropped when signing: the signed document is the alert."""
+    unsigned = emit_xml(ALERT)
+    start = unsigned.index(b"<alert")
+    decorated = unsigned[:start] + b"<!-- before -->" + unsigned[start:] + b"<?pi after?>"
+    signed = sign(decorated, KEY, CERTIFICATE)
+    assert b"before" not in signed
+    assert b"<?pi" not in signed
+    assert verify(signed, TRUSTED, required=True, now=NOW).outcome is Outcome.VALID
 
 
 def test_verify_document_reuses_a_parsed_message() -> None:
