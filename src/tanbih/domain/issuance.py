@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from tanbih.domain.cap import (
     Alert,
@@ -52,7 +52,7 @@ from tanbih.domain.fusion import Threat
 from tanbih.domain.lifecycle import Stage
 from tanbih.domain.provenance import SOURCE_PARAMETER
 from tanbih.domain.threat import ZoneExposure
-from tanbih.domain.warning import StageChange, earliest_per_zone
+from tanbih.domain.warning import StageChange
 from tanbih.domain.warning_text import event_name, stage_words
 
 DEFAULT_LANGUAGES = ("ar", "he", "en")
@@ -64,6 +64,8 @@ LIKELY_CONFIDENCE = 0.5
 _NOT_IN_IDENTIFIER = re.compile(r"[\s,<&]")
 # Infos come most urgent first.
 _WARNING_STAGES = (Stage.TAKE_SHELTER, Stage.EARLY_WARNING)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_SECOND = timedelta(seconds=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +161,7 @@ def issue_warning(
         return None
     sent = _whole_second(now)
     chain = tuple(m for m in thread.chain if m.expires > now)
-    eta_at = {zone_id: exposure.eta for zone_id, exposure in earliest_per_zone(exposures).items()}
+    eta_at = _earliest_etas(exposures)
     warned: dict[Stage, list[str]] = {stage: [] for stage in _WARNING_STAGES}
     for zone_id, stage in stages.items():
         if stage in warned:
@@ -225,9 +227,15 @@ class _StageGroup:
         languages: tuple[str, ...],
     ) -> _StageGroup:
         """``zones`` in ETA order (the first is the onset), unless they are given all clear."""
-        onset = None if stage is Stage.ALL_CLEAR else _whole_second(eta_at[zones[0].id])
-        parameters = _parameters(threat, stage, zones, eta_at)
-        return cls(stage, zones, parameters, onset, _areas(zones, languages))
+        timed = stage is not Stage.ALL_CLEAR
+        onset = _whole_second(eta_at[zones[0].id]) if timed else None
+        zone_parameters, areas = _zone_parts(zones, eta_at if timed else None, languages)
+        parameters = [NamedValue("tanbih:threat", threat.id)]
+        parameters += [NamedValue(SOURCE_PARAMETER, source) for source in threat.sources]
+        parameters += zone_parameters
+        if not timed and threat.ended is not None:
+            parameters.append(NamedValue("tanbih:end_reason", threat.ended.value))
+        return cls(stage, zones, tuple(parameters), onset, areas)
 
 
 def _info(
@@ -263,50 +271,58 @@ def _info(
     )
 
 
-def _parameters(
-    threat: Threat, stage: Stage, zones: list[Zone], eta_at: Mapping[str, datetime]
-) -> tuple[NamedValue, ...]:
-    """The threat id, its sources, then each zone's ETA and time to shelter (or why the
-    threat ended)."""
-    parameters = [NamedValue("tanbih:threat", threat.id)]
-    parameters += [NamedValue(SOURCE_PARAMETER, source) for source in threat.sources]
-    if stage is not Stage.ALL_CLEAR:
-        caps = _ZONE_CAPS
-        for zone in zones:
-            # _zone_cap, inlined for the usual case: this loop runs for every zone warned.
-            cap = caps.get(zone.id)
-            if cap is None or cap.zone is not zone:
-                cap = _zone_cap(zone)
-            # Truncated to whole seconds: an ETA is never announced late.
-            eta = eta_at[zone.id].isoformat(timespec="seconds")
-            parameters += (NamedValue(cap.eta_name, eta), cap.shelter_seconds)
-    elif threat.ended is not None:
-        parameters.append(NamedValue("tanbih:end_reason", threat.ended.value))
-    return tuple(parameters)
+def _earliest_etas(exposures: Iterable[ZoneExposure]) -> dict[str, datetime]:
+    """Each zone's earliest ETA, by zone id."""
+    eta_at: dict[str, datetime] = {}
+    for exposure in exposures:
+        known = eta_at.get(exposure.zone_id)
+        if known is None or exposure.eta < known:
+            eta_at[exposure.zone_id] = exposure.eta
+    return eta_at
 
 
-def _areas(zones: list[Zone], languages: tuple[str, ...]) -> dict[str, tuple[Area, ...]]:
-    """Each zone's area, by language."""
+def _zone_parts(
+    zones: list[Zone], eta_at: Mapping[str, datetime] | None, languages: tuple[str, ...]
+) -> tuple[list[NamedValue], dict[str, tuple[Area, ...]]]:
+    """Each zone's ETA and time to shelter (none if ``eta_at`` is ``None``: an all clear), and
+    its area in each language.
+
+    One pass and one lookup per zone for all it puts in the message: this loop runs for every
+    zone warned, at every message of the threat.
+    """
+    parameters: list[NamedValue] = []
     rows = []
-    caps = _ZONE_CAPS
+    caps, texts = _ZONE_CAPS, _ETA_TEXTS
     for zone in zones:
         cap = caps.get(zone.id)
         if cap is None or cap.zone is not zone:
             cap = _zone_cap(zone)
-        # The zone's areas in all the languages at once: one lookup per zone, not per language.
+        if eta_at is not None:
+            eta = eta_at[zone.id]
+            # Truncated to whole seconds: an ETA is never announced late. Hundreds of zones
+            # share the next minutes' seconds: each second is written out once, in UTC.
+            second = (eta - _EPOCH) // _ONE_SECOND
+            text = texts.get(second) if eta.tzinfo is UTC else None
+            if text is None:
+                text = eta.isoformat(timespec="seconds")
+                if eta.tzinfo is UTC:
+                    if len(texts) >= _ETA_TEXTS_KEPT:
+                        texts.clear()
+                    texts[second] = text
+            parameters += (NamedValue(cap.eta_name, text), cap.shelter_seconds)
         row = cap.areas.get(languages)
         if row is None:
             row = cap.areas[languages] = tuple(_area(zone, language) for language in languages)
         rows.append(row)
     if not rows:
-        return dict.fromkeys(languages, ())
-    return dict(zip(languages, zip(*rows, strict=True), strict=True))
+        return parameters, dict.fromkeys(languages, ())
+    return parameters, dict(zip(languages, zip(*rows, strict=True), strict=True))
 
 
 def prepare_zones(zones: Iterable[Zone], languages: Iterable[str] = DEFAULT_LANGUAGES) -> None:
     """Build what ``zones`` put in every message (areas in ``languages``, parameter names) now,
     at start-up, rather than in the first warnings that name them."""
-    _areas(list(zones), tuple(languages))
+    _zone_parts(list(zones), None, tuple(languages))
 
 
 @dataclass(slots=True)
@@ -358,6 +374,9 @@ def _area(zone: Zone, language: str) -> Area:
 
 
 _ZONE_CAPS: dict[str, _ZoneCap] = {}
+# ETAs written out, by whole seconds since the epoch (UTC): a day's worth before starting afresh.
+_ETA_TEXTS: dict[int, str] = {}
+_ETA_TEXTS_KEPT = 86_400
 # Zones kept before starting afresh: several coalitions' worth.
 _ZONES_KEPT = 20_000
 

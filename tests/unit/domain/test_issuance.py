@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from tests.conftest import REPO_ROOT
@@ -190,6 +190,24 @@ def test_times_are_whole_seconds_rounded_down() -> None:
     assert alert.sent == T0
     assert alert.infos[0].onset == at(600)
     assert_valid_cap(alert)
+
+
+def test_eta_parameters_are_whole_seconds_in_the_eta_offset() -> None:
+    """The same second reads the same in every message; an ETA keeps its own UTC offset."""
+
+    def eta_values(exposures: Sequence[ZoneExposure]) -> list[str]:
+        alert = Story(a_threat()).issue(0, exposures)
+        assert_valid_cap(alert)
+        parameters = alert.infos[0].parameters
+        return [p.value for p in parameters if p.value_name.startswith("tanbih:eta:")]
+
+    first = [exposure("A", 600.9), exposure("B", 600.2)]
+    assert eta_values(first) == ["2026-11-29T12:10:00+00:00", "2026-11-29T12:10:00+00:00"]
+    again = [exposure("A", 600.9), exposure("B", 599.99)]
+    assert eta_values(again) == ["2026-11-29T12:09:59+00:00", "2026-11-29T12:10:00+00:00"]
+    jerusalem = timezone(timedelta(hours=2))
+    away = [replace(exposure("A", 600.5), eta=at(600.5).astimezone(jerusalem))]
+    assert eta_values(away) == ["2026-11-29T14:10:00+02:00"]
 
 
 def test_after_an_all_clear_a_returning_threat_opens_a_new_chain() -> None:
