@@ -18,7 +18,7 @@ import heapq
 import uuid
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tanbih.domain.cap import Alert
@@ -192,8 +192,18 @@ class Assessor:
         if threat.is_live and previous is not None and self._keeps_course(previous, threat):
             due = previous.review_at
             if due is None or now < due:
-                # Same exposures, nothing come due: no stage can change. Keep the new state.
-                self._remember(replace(previous, threat=threat), threat)
+                # Same exposures, nothing come due: no stage can change. Keep the new state
+                # (built whole: dataclasses.replace would cost more than the rest of this path).
+                kept = TrackedThreat(
+                    threat,
+                    previous.stages,
+                    previous.exposures,
+                    previous.thread,
+                    previous.review_at,
+                    previous.last_issued,
+                    previous.predicted_from,
+                )
+                self._remember(kept, threat)
                 return ()
             exposures, predicted_from = previous.exposures, previous.predicted_from
         elif threat.is_live:
