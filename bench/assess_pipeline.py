@@ -1,6 +1,7 @@
 """The whole assess stage per observation: fuse, predict, decide, issue — with 1,000 threats.
 
-Run: ``.venv/bin/python bench/assess_pipeline.py [--threats N] [--rounds R]`` (about a minute).
+Run: ``.venv/bin/python bench/assess_pipeline.py [--threats N] [--rounds R] [--zones Z]`` (about
+a minute).
 
 1,000 concurrent threats (60 % UAVs at 50 m/s, 30 % cruise missiles at 250 m/s, 10 % ballistic
 missiles at 2 km/s with a reported impact point) fly towards random demo zones from a
@@ -11,7 +12,9 @@ the next rounds are the steady state that is timed: wall-clock and CPU time (thi
 then the same by what the report caused: a new prediction, a message, neither. Issued messages
 are built (CAP model, every language) but not stored: the store's cost is measured elsewhere.
 As in a long-running node (``tanbih serve``), the start-up objects are frozen out of the
-garbage collector's sight before the reports start.
+garbage collector's sight before the reports start. ``--zones Z`` replaces the demo's zones by
+Z Israeli ones, sampled or copied as ``assess_geo.py`` does (same density), to see how the stage
+grows with the zones.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assess_geo import grown
 from tanbih.coalition import load_coalition
 from tanbih.domain.cap import Alert, Status
 from tanbih.domain.coalition import Zone
@@ -50,8 +54,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--threats", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--zones", type=int, help="Israeli zones sampled or copied, not the demo's")
     args = parser.parse_args()
-    asyncio.run(run(args.threats, args.rounds))
+    asyncio.run(run(args.threats, args.rounds, args.zones))
 
 
 Flight = tuple[int, ThreatClass, float, float, float, float, Impact | None]
@@ -78,11 +83,15 @@ def make_flights(zones: Sequence[Zone], count: int, rng: np.random.Generator) ->
     return flights
 
 
-async def run(count: int, rounds: int) -> None:
+async def run(count: int, rounds: int, zone_count: int | None = None) -> None:
     coalition = load_coalition(DEMO)
+    zones = coalition.zones
+    if zone_count is not None:
+        israeli = [zone for zone in zones if zone.partner_id == "il"]
+        zones = tuple(grown(israeli, zone_count, np.random.default_rng(2026)))
     started = time.perf_counter()
-    index = ZoneIndex(coalition.zones)
-    print(f"zone index over {len(coalition.zones)} zones: {time.perf_counter() - started:.2f} s")
+    index = ZoneIndex(zones)
+    print(f"zone index over {len(zones)} zones: {time.perf_counter() - started:.2f} s")
     issued: list[str] = []
 
     async def keep(alert: Alert) -> None:
@@ -90,15 +99,15 @@ async def run(count: int, rounds: int) -> None:
         issued.append(alert.identifier)
 
     assessor = Assessor(
-        zones={z.id: z for z in coalition.zones},
+        zones={z.id: z for z in zones},
         index=index,
         geodesy=WgsGeodesy(),
         policy=IssuancePolicy(sender=coalition.node.sender),
         publish=keep,
-        region=covered_region(coalition.zones, 10.0),
+        region=covered_region(zones, 10.0),
     )
     geodesy, rng = WgsGeodesy(), np.random.default_rng(7)
-    flights = make_flights(coalition.zones, count, rng)
+    flights = make_flights(zones, count, rng)
     # The start-up objects (coalition, zone index, the zones' CAP areas) live as long as the
     # process: a long-running node freezes them out of the collector's sight (api/app.py).
     gc.collect()
