@@ -37,6 +37,7 @@ from tanbih.adapters.console_stream import ConsoleChannel, ConsoleHub
 from tanbih.adapters.metrics import NodeMetrics
 from tanbih.adapters.secret_file import node_secret
 from tanbih.adapters.store import open_store
+from tanbih.adapters.store.assessor_lease import PgAssessorLease
 from tanbih.channel_config import load_channel_settings
 from tanbih.coalition import load_coalition
 from tanbih.domain.audit import CheckpointKey
@@ -53,6 +54,12 @@ from tanbih.geo.area_owners import AreaOwners
 from tanbih.pipeline.accept import AcceptAlert, Accepted, AlreadyKnown
 from tanbih.pipeline.acknowledge import Acknowledge
 from tanbih.pipeline.assess import REGION_MARGIN_DEG, Assessor
+from tanbih.pipeline.assessment import (
+    Assessment,
+    DirectAssessment,
+    FollowTheLog,
+    LoggedAssessment,
+)
 from tanbih.pipeline.delivery_attempt import DispatchSettings
 from tanbih.pipeline.dispatch import Dispatcher
 from tanbih.pipeline.escalate import POLL_SECONDS as ESCALATOR_POLL_SECONDS
@@ -95,6 +102,7 @@ class Node:
     clock: Clock
     accept: AcceptAlert
     assessor: Assessor
+    assessment: Assessment
     acknowledge: Acknowledge
     console: ConsoleHub
     metrics: NodeMetrics
@@ -245,6 +253,7 @@ async def start_node(
         clock=clock,
         accept=accept,
         assessor=assessor,
+        assessment=_assessment(settings, store, assessor, clock),
         acknowledge=acknowledge,
         console=console,
         metrics=metrics,
@@ -264,6 +273,7 @@ async def start_node(
         asyncio.create_task(_keep_signing_the_audit_chain(node)),
         asyncio.create_task(responder.run(node.stop)),
     ]
+    node.tasks += _following_the_log(node)
     node.links = await start_links(node, bus)
     return node
 
@@ -275,11 +285,35 @@ def _own_partner(coalition: Coalition) -> Partner:
     return own
 
 
+def _worker_id() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+def _assessment(
+    settings: Settings, store: NodeStore, assessor: Assessor, clock: Clock
+) -> Assessment:
+    """Several workers: one of them assesses the observation log for all (the others wait for
+    its outcomes); one process assesses every report as it is kept."""
+    if settings.workers > 1:
+        return LoggedAssessment(store)
+    return DirectAssessment(assessor, clock)
+
+
+def _following_the_log(node: Node) -> list[asyncio.Task[None]]:
+    """With several workers, each tries for the assessor's lease; the one holding it follows
+    the observation log."""
+    if not isinstance(node.assessment, LoggedAssessment):
+        return []
+    lease = PgAssessorLease(node.settings.store_url, _worker_id())
+    follow = FollowTheLog(node.store, node.assessor, lease, node.clock)
+    return [asyncio.create_task(follow.run(node.stop))]
+
+
 def _dispatch_settings(channels: ChannelSettings) -> DispatchSettings:
     # SMS and calls try the carriers in turn: an attempt may take each one's whole timeout.
     send_timeout = max(10.0, channels.http.total * max(len(channels.carriers), 1) + 1.0)
     return DispatchSettings(
-        worker_id=f"{socket.gethostname()}-{os.getpid()}",
+        worker_id=_worker_id(),
         send_timeout=send_timeout,
         lease=timedelta(seconds=send_timeout * 3),
     )

@@ -24,7 +24,13 @@ from tanbih.domain.notification import (
     Settling,
 )
 from tanbih.domain.observation import Observation
-from tanbih.domain.records import AlertQuery, AlertRecord, Event
+from tanbih.domain.records import (
+    AlertQuery,
+    AlertRecord,
+    Event,
+    LoggedObservation,
+    ObservationOutcome,
+)
 from tanbih.domain.response_case import ResponseCase
 
 
@@ -278,6 +284,53 @@ class ObservationLog(Protocol):
 
     async def observation_count(self) -> int:
         """How many reports the log holds."""
+        ...
+
+    async def observations_after(self, seq: int, limit: int = 500) -> list[LoggedObservation]:
+        """Reports with a ``seq`` greater than ``seq``, in log order, at most ``limit``."""
+        ...
+
+    async def observation_head(self) -> int:
+        """The newest report's ``seq``; 0 for an empty log."""
+        ...
+
+    async def first_observation_since(self, since: datetime) -> int | None:
+        """The ``seq`` of the first report received at or after ``since``, if any."""
+        ...
+
+    async def last_assessed(self) -> int:
+        """The ``seq`` of the newest report with an outcome; 0 if none has one."""
+        ...
+
+    async def save_outcome(self, seq: int, outcome: ObservationOutcome) -> None:
+        """Keep what the assessment made of the report numbered ``seq``."""
+        ...
+
+    async def observation_outcomes(
+        self, keys: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], ObservationOutcome]:
+        """The outcomes of the reports ``keys`` (partner, id) that have one."""
+        ...
+
+
+class AssessorLease(Protocol):
+    """The right to assess a node's observation log, held by one of its workers at a time.
+
+    ``news`` is set when reports were added to the log (it may also stay silent: poll too).
+    """
+
+    news: asyncio.Event
+
+    async def take(self) -> bool:
+        """Take the lease if no one holds it; whether this worker holds it now."""
+        ...
+
+    async def holds(self) -> bool:
+        """Whether this worker still holds the lease (it is lost with its connection)."""
+        ...
+
+    async def release(self) -> None:
+        """Give the lease up (closing the process gives it up too)."""
         ...
 
 

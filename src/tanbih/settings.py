@@ -31,6 +31,8 @@ class Settings:
     bus_inbox: str = "_INBOX"
     peers: tuple[str, ...] = ()
     https_peers: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    # Processes serving the node (``serve --workers``); above 1, one of them assesses.
+    workers: int = 1
 
     @property
     def base_url(self) -> str:
@@ -70,6 +72,7 @@ class Settings:
             bus_inbox=env.get("TANBIH_BUS_INBOX", "_INBOX"),
             peers=_names(env.get("TANBIH_PEERS", "")),
             https_peers=_https_peers(env),
+            workers=int(env.get("TANBIH_WORKERS", "1")),
         )
 
 

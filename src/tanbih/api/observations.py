@@ -14,7 +14,7 @@ from tanbih.api.problems import PROBLEM_RESPONSES, ApiProblem
 from tanbih.api.threat_views import ThreatView, threat_view
 from tanbih.domain.access import Act, denial
 from tanbih.domain.observation import Observation, observation_problems
-from tanbih.domain.records import alert_id
+from tanbih.domain.records import ObservationOutcome
 from tanbih.domain.releasability import Level
 from tanbih.errors import AccessDeniedError, Problem
 from tanbih.node import Node
@@ -22,6 +22,7 @@ from tanbih.node import Node
 router = APIRouter(prefix="/api/v1", tags=["assessment"])
 
 MAX_BATCH = 1000
+DUPLICATE = ObservationOutcome(None, "duplicate")
 _BATCH = TypeAdapter(list[ObservationJson])
 
 
@@ -29,8 +30,11 @@ class ObservationResult(BaseModel):
     """What became of one posted observation."""
 
     id: str
-    threat: str | None = Field(description="the threat it was fused into; null for a resend")
-    association: str = Field(description="new, track_id or gate; duplicate for a resend")
+    threat: str | None = Field(description="the threat it was fused into, if it was")
+    association: str = Field(
+        description="new, track_id or gate; duplicate for a resend; on a node of several "
+        "workers also queued (kept, not assessed yet) or stale (too old once reached)"
+    )
     issued: list[str] = Field(description="ids of the CAP messages it caused")
 
 
@@ -62,7 +66,9 @@ class ObservationResult(BaseModel):
 async def post_observations(
     request: Request, node: CurrentNode, partner: CurrentPartner
 ) -> list[ObservationResult]:
-    """Validate every report first (all or none), then fuse and assess each in order."""
+    """Validate every report first (all or none), keep them, then fuse and assess each in
+    order (on a node of several workers, the assessing worker does, and this one answers with
+    what it made of them)."""
     reason = denial(partner, Act.POST_ALERT)
     if reason is not None:
         raise AccessDeniedError(reason)
@@ -73,20 +79,17 @@ async def post_observations(
     if node.links is not None:
         # Peers entitled to them hear of them before this node's own assessment is done.
         node.links.observed([obs for obs, new in zip(observations, fresh, strict=True) if new])
+    kept = [obs for obs, new in zip(observations, fresh, strict=True) if new]
+    outcomes = iter(await node.assessment.posted(kept))
     results: list[ObservationResult] = []
     for obs, new in zip(observations, fresh, strict=True):
-        if not new:
-            results.append(
-                ObservationResult(id=obs.id, threat=None, association="duplicate", issued=[])
-            )
-            continue
-        outcome = await node.assessor.observe(obs, node.clock.now())
+        outcome = next(outcomes) if new else DUPLICATE
         results.append(
             ObservationResult(
                 id=obs.id,
-                threat=outcome.threat_id or None,
-                association="duplicate" if outcome.duplicate else outcome.association.value,
-                issued=[alert_id(a.sender, a.identifier) for a in outcome.issued],
+                threat=outcome.threat_id,
+                association=outcome.association,
+                issued=list(outcome.issued),
             )
         )
     return results

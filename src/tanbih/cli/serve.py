@@ -4,7 +4,9 @@ With ``--workers N`` (N > 1) uvicorn starts N processes on one listening socket.
 whole node over the same store and the same bus: the dispatchers claim different outbox rows
 (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), the links' durable consumers share the inbound
 messages, and an outbound message is published by whichever worker sees it first (JetStream
-drops the others by ``Nats-Msg-Id``). A killed worker's claimed notifications are taken up
+drops the others by ``Nats-Msg-Id``). Every worker keeps the reports posted to it in the
+observation log, and the one holding the assessor's lease assesses them all, in log order
+(:mod:`tanbih.pipeline.assessment`). A killed worker's claimed notifications are taken up
 again when their lease runs out, and its unacknowledged bus messages after the ack wait.
 The parent migrates the store and makes the node secret once, before any worker starts, so
 workers never race at it. Several workers want PostgreSQL, and NATS where the node has peers:
@@ -72,6 +74,7 @@ def serve(
             "TANBIH_DATA_DIR": str(settings.data_dir),
             "TANBIH_HOST": settings.host,
             "TANBIH_PORT": str(settings.port),
+            "TANBIH_WORKERS": str(workers),
         }
     )
     uvicorn.run(

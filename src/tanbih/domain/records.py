@@ -10,6 +10,7 @@ from types import MappingProxyType
 
 from tanbih.domain.cap import MsgType, Reference, Status
 from tanbih.domain.lifecycle import Stage
+from tanbih.domain.observation import Observation
 
 
 def alert_id(sender: str, identifier: str) -> str:
@@ -61,3 +62,47 @@ class AlertQuery:
     sent_after: datetime | None = None
     limit: int = 100
     offset: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedObservation:
+    """A report as the observation log keeps it: ``seq`` orders the log as written."""
+
+    seq: int
+    observation: Observation
+    received_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ObservationOutcome:
+    """What the assessment made of one report.
+
+    ``association``: ``new``, ``track_id`` or ``gate`` (how it was fused into ``threat_id``),
+    ``duplicate`` (a resend), ``stale`` (too old to fuse by the time it was assessed), or
+    ``queued`` (kept, not assessed yet). ``issued``: the ids of the CAP messages it caused.
+    """
+
+    threat_id: str | None
+    association: str
+    issued: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, object]:
+        """The outcome as the observation log stores it."""
+        return {
+            "threat": self.threat_id,
+            "association": self.association,
+            "issued": list(self.issued),
+        }
+
+    @classmethod
+    def from_json(cls, body: Mapping[str, object]) -> ObservationOutcome:
+        """An outcome as the observation log stored it."""
+        threat, issued = body.get("threat"), body.get("issued")
+        return cls(
+            threat_id=threat if isinstance(threat, str) else None,
+            association=str(body.get("association", "")),
+            issued=tuple(str(i) for i in issued) if isinstance(issued, list) else (),
+        )
+
+
+QUEUED = ObservationOutcome(None, "queued")

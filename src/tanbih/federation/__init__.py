@@ -141,9 +141,6 @@ async def start_links(node: Node, bus: Bus | None = None) -> Links | None:
         matrix=EVERYTHING_SHARED if agreement is None else agreement.sharing,
     )
 
-    async def observe(obs: Observation) -> None:
-        await node.assessor.observe(obs, node.clock.now())
-
     outbound = Outbound(
         store=node.store,
         bus=bus,
@@ -165,7 +162,7 @@ async def start_links(node: Node, bus: Bus | None = None) -> Links | None:
         accept=node.accept,
         history=AcceptAlert(node.store, node.clock, recorded=lambda _: node.wakers.federate.set()),
         store=node.store,
-        observe=observe,
+        observe=node.assessment.received,
         clock=node.clock,
     )
     key_pem = settings.signing_key.read_bytes() if settings.signing_key else None

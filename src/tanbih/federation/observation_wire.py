@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -54,6 +55,11 @@ def decode(data: bytes) -> Observation:
         raise WireError(f"(body): not JSON: {exc}") from exc
     if not isinstance(body, dict):
         raise WireError("(body): not a JSON object")
+    return from_body(body)
+
+
+def from_body(body: Mapping[str, Any]) -> Observation:
+    """The observation in a decoded JSON object (as sent, or as the observation log keeps it)."""
     try:
         impact = body.get("impact")
         return Observation(
@@ -80,7 +86,7 @@ def decode(data: bytes) -> Observation:
         raise WireError(f"not an observation: {exc}") from exc
 
 
-def _text(body: dict[str, Any], name: str) -> str:
+def _text(body: Mapping[str, Any], name: str) -> str:
     value = body[name]
     if not isinstance(value, str) or not value:
         raise WireError(f"{name}: a non-empty string is needed")
@@ -96,7 +102,7 @@ def _time(text: object) -> datetime:
     return moment
 
 
-def _impact(body: dict[str, Any]) -> Impact:
+def _impact(body: Mapping[str, Any]) -> Impact:
     time = body.get("time")
     return Impact(
         float(body["lat"]),

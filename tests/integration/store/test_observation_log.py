@@ -9,6 +9,7 @@ import pytest
 
 from tanbih.domain.cap import Status
 from tanbih.domain.observation import Observation
+from tanbih.domain.records import ObservationOutcome
 from tanbih.domain.threat import Impact, ThreatClass
 from tanbih.ports import NodeStore
 
@@ -48,3 +49,30 @@ async def test_an_empty_batch_writes_nothing(store: NodeStore, reports: list[Obs
     """Nothing to keep is not an error."""
     assert await store.record_observations(reports, T0) == []
     assert await store.observation_count() == 0
+
+
+async def test_the_log_is_read_back_in_the_order_kept_and_whole(store: NodeStore) -> None:
+    """Reports come back numbered in the order kept, the same as posted, page by page."""
+    batch = [replace(REPORT, id=f"r{n}") for n in range(5)]
+    await store.record_observations(batch[:3], T0)
+    await store.record_observations([batch[1], *batch[3:]], T0 + timedelta(seconds=2))
+    logged = await store.observations_after(0)
+    assert [e.seq for e in logged] == [1, 2, 3, 4, 5]
+    assert [e.observation for e in logged] == batch
+    assert [e.received_at for e in logged] == [T0] * 3 + [T0 + timedelta(seconds=2)] * 2
+    assert [e.seq for e in await store.observations_after(2, limit=2)] == [3, 4]
+    assert await store.observation_head() == 5
+    assert await store.first_observation_since(T0 + timedelta(seconds=1)) == 4
+    assert await store.first_observation_since(T0 + timedelta(seconds=3)) is None
+
+
+async def test_outcomes_are_kept_beside_their_reports(store: NodeStore) -> None:
+    """What the assessment made of a report is read back by (partner, id); the newest report
+    with an outcome is where an assessor taking over starts."""
+    await store.record_observations([REPORT, replace(REPORT, id="r2")], T0)
+    assert await store.last_assessed() == 0
+    outcome = ObservationOutcome("t1", "new", ("a1",))
+    await store.save_outcome(1, outcome)
+    assert await store.last_assessed() == 1
+    found = await store.observation_outcomes([("il", "r1"), ("il", "r2")])
+    assert found == {("il", "r1"): outcome}

@@ -246,7 +246,10 @@ reply_codes = Table(
 )
 
 # Every observation a partner reported, kept as received (append-only): nothing accepted is
-# lost, and a report resent after a restart is recognised by (partner, id).
+# lost, and a report resent after a restart is recognised by (partner, id). ``seq`` numbers
+# the log in the order written (given by the store under a lock, so that a reader following
+# it never passes a report committed late); ``outcome`` is what the assessment made of it,
+# where the assessment follows the log (a node of several workers).
 observations = Table(
     "observations",
     metadata,
@@ -256,6 +259,8 @@ observations = Table(
     Column("received_at", UtcDateTime, nullable=False, index=True),
     Column("status", String(16), nullable=False),
     Column("body", JSON, nullable=False),
+    Column("seq", BigInteger, nullable=False, unique=True),
+    Column("outcome", JSON, nullable=True),
 )
 
 # --- Response coordination: each threat's search for a responder, and capabilities switched.

@@ -1,0 +1,171 @@
+"""Who assesses the reports a node keeps: at once in one process, or one worker in order.
+
+A node in one process assesses each report as it is kept (:class:`DirectAssessment`). A node
+of several workers must not: each worker would hold a threat picture of its own, and reports
+of one object posted to different workers would be fused apart and warned of twice. There
+every worker only keeps reports in the observation log; the one worker holding the assessor's
+lease follows the log in order and assesses each report (:class:`FollowTheLog`), writing what
+it made of it beside it, where the worker that took the report reads it to answer
+(:class:`LoggedAssessment`).
+
+A worker that takes the lease over starts from the report after the last one with an outcome
+(skipping those too old to fuse by now) with an empty picture, as a restarted node would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Protocol
+
+from tanbih.domain.observation import DEFAULT_MAX_AGE, Observation, observation_problems
+from tanbih.domain.records import QUEUED, LoggedObservation, ObservationOutcome, alert_id
+from tanbih.pipeline.assess import Assessor
+from tanbih.ports import AssessorLease, Clock, ObservationLog
+
+log = logging.getLogger(__name__)
+
+PAGE = 500
+# Without news from the database, the assessor looks at the log at least this often.
+POLL_SECONDS = 1.0
+# How often a worker without the lease tries to take it: the takeover time after a death.
+TAKE_EVERY_SECONDS = 0.5
+# How long the worker that took a report waits for the assessor's outcome before it answers
+# ``queued`` (the report is kept: it will be assessed).
+OUTCOME_WAIT = timedelta(seconds=3)
+_OUTCOME_POLL_S = 0.01
+STALE = ObservationOutcome(None, "stale")
+
+
+class Assessment(Protocol):
+    """What a node does with reports once they are in its observation log."""
+
+    async def posted(self, reports: Sequence[Observation]) -> list[ObservationOutcome]:
+        """Reports posted to this node, new in the log: what the assessment made of each."""
+        ...
+
+    async def received(self, report: Observation) -> None:
+        """A fresh report a peer sent, new in the log."""
+        ...
+
+
+class DirectAssessment:
+    """One process: every report is assessed as it is kept."""
+
+    def __init__(self, assessor: Assessor, clock: Clock) -> None:
+        self._assessor = assessor
+        self._clock = clock
+
+    async def posted(self, reports: Sequence[Observation]) -> list[ObservationOutcome]:
+        """Assess each report in turn."""
+        return [await assess(self._assessor, report, self._clock) for report in reports]
+
+    async def received(self, report: Observation) -> None:
+        """Assess the report."""
+        await assess(self._assessor, report, self._clock)
+
+
+class LoggedAssessment:
+    """Several workers: the assessing worker follows the log; this one waits for its outcome."""
+
+    def __init__(self, log_: ObservationLog, wait: timedelta = OUTCOME_WAIT) -> None:
+        self._log = log_
+        self._wait = wait.total_seconds()
+
+    async def posted(self, reports: Sequence[Observation]) -> list[ObservationOutcome]:
+        """The assessor's outcome of each report, or ``queued`` for one it has not reached."""
+        keys = [(report.partner_id, report.id) for report in reports]
+        found: dict[tuple[str, str], ObservationOutcome] = {}
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self._wait):
+                while len(found) < len(set(keys)):
+                    missing = [key for key in keys if key not in found]
+                    found.update(await self._log.observation_outcomes(missing))
+                    if len(found) < len(set(keys)):
+                        await asyncio.sleep(_OUTCOME_POLL_S)
+        return [found.get(key, QUEUED) for key in keys]
+
+    async def received(self, report: Observation) -> None:
+        """Nothing: the assessing worker finds it in the log."""
+
+
+async def assess(assessor: Assessor, report: Observation, clock: Clock) -> ObservationOutcome:
+    """Fuse and assess one report; what became of it."""
+    outcome = await assessor.observe(report, clock.now())
+    if outcome.duplicate:
+        return ObservationOutcome(None, "duplicate")
+    issued = tuple(alert_id(a.sender, a.identifier) for a in outcome.issued)
+    return ObservationOutcome(outcome.threat_id, outcome.association.value, issued)
+
+
+class FollowTheLog:
+    """The assessing worker's loop: hold the lease, assess the log in order (module doc)."""
+
+    def __init__(
+        self, log_: ObservationLog, assessor: Assessor, lease: AssessorLease, clock: Clock
+    ) -> None:
+        self._log = log_
+        self._assessor = assessor
+        self._lease = lease
+        self._clock = clock
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Take the lease whenever it is free, and follow the log while holding it."""
+        while not stop.is_set():
+            if await self._lease.take():
+                log.info("this worker assesses the observation log")
+                try:
+                    await self._follow(stop)
+                finally:
+                    await self._lease.release()
+                log.info("this worker no longer assesses the observation log")
+            await _either(stop, stop, TAKE_EVERY_SECONDS)
+
+    async def _follow(self, stop: asyncio.Event) -> None:
+        cursor: int | None = None
+        while not stop.is_set():
+            self._lease.news.clear()
+            try:
+                if cursor is None:
+                    cursor = await self._start()
+                page = await self._log.observations_after(cursor, PAGE)
+                for entry in page:
+                    await self._log.save_outcome(entry.seq, await self._assess(entry))
+                    cursor = entry.seq
+                    if stop.is_set():
+                        return
+            except Exception:
+                # A report that failed is not lost: its warning waits in the assessor's queue
+                # and goes out with the next; the report itself now reads as a duplicate.
+                log.exception("assessing the observation log failed; trying again")
+                page = []
+            if not await self._lease.holds():
+                return
+            if len(page) < PAGE:
+                await _either(self._lease.news, stop, POLL_SECONDS)
+
+    async def _start(self) -> int:
+        """After the last report assessed, or the last one too old to be assessed now."""
+        last = await self._log.last_assessed()
+        head = await self._log.observation_head()  # read first: what comes after is assessed
+        fresh = await self._log.first_observation_since(self._clock.now() - DEFAULT_MAX_AGE)
+        return max(last, head if fresh is None else fresh - 1)
+
+    async def _assess(self, entry: LoggedObservation) -> ObservationOutcome:
+        report = entry.observation
+        if observation_problems(report, self._clock.now()):
+            return STALE
+        return await assess(self._assessor, report, self._clock)
+
+
+async def _either(first: asyncio.Event, second: asyncio.Event, seconds: float) -> None:
+    """Wait until either event is set, at most ``seconds``."""
+    waiters = [asyncio.ensure_future(e.wait()) for e in (first, second)]
+    try:
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
