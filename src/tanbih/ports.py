@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from tanbih.domain.audit import AuditEntry, CheckpointKey
+from tanbih.domain.cap import Reference
 from tanbih.domain.coalition import ChannelKind, Coalition, Partner, Zone
 from tanbih.domain.lifecycle import KnownMessage, Thread, Transition
 from tanbih.domain.notification import (
@@ -76,6 +77,17 @@ class AlertStore(Protocol):
         ``audit`` entries (what releasability decided) are chained right after ``event``.
         Raises ``StoreConflictError`` if the (sender, identifier) is already stored.
         """
+        ...
+
+    async def remember_copies(self, copies: Sequence[tuple[Reference, str]]) -> None:
+        """Keep that each redacted copy sent (its key) stands for the stored message of that
+        id: a partner acknowledges the copy it was given."""
+        ...
+
+    async def originals(
+        self, keys: Iterable[tuple[str, str]]
+    ) -> dict[tuple[str, str], AlertRecord]:
+        """The stored messages the copies ``keys`` (sender, identifier) stand for, if known."""
         ...
 
     async def get(self, alert_id: str) -> AlertRecord | None:

@@ -24,7 +24,7 @@ PG_USERS = ("postgres", "root")
 TABLES = (
     "reply_codes, used_tokens, escalation_timers, acknowledgements, delivery_attempts, "
     "notifications, alerts, threads, zones, partners, events, meta, observations, "
-    "response_cases, capability_availability"
+    "response_cases, capability_availability, relayed_copies"
 )
 
 

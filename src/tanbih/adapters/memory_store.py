@@ -18,6 +18,7 @@ from tanbih.adapters.memory_observations import MemoryObservations
 from tanbih.adapters.memory_outbox import MemoryOutbox
 from tanbih.adapters.memory_responses import MemoryResponses
 from tanbih.domain.audit import GENESIS, AuditEntry, CheckpointKey, chain, checkpoint_event
+from tanbih.domain.cap import Reference
 from tanbih.domain.coalition import Coalition, Partner, Zone
 from tanbih.domain.lifecycle import KnownMessage, Thread, Transition
 from tanbih.domain.notification import EscalationTimer, Handover, Notification
@@ -38,6 +39,7 @@ class MemoryStore(MemoryOutbox, MemoryObservations, MemoryResponses):
         MemoryResponses.__init__(self, lambda events: self._log.extend(self._chained(events)))
         self._partners: dict[str, Partner] = {}
         self._zones: dict[str, Zone] = {}
+        self._copies: dict[tuple[str, str], str] = {}
 
     async def known(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], KnownMessage]:
         """Stored messages by (sender, identifier), for the keys that exist."""
@@ -78,6 +80,18 @@ class MemoryStore(MemoryOutbox, MemoryObservations, MemoryResponses):
         self._log.extend(entries)
         self._save_timers(timers)
         self._add(notifications, thread_of, handover=handover)
+
+    async def remember_copies(self, copies: Sequence[tuple[Reference, str]]) -> None:
+        """Keep that each copy (its key) stands for the stored message of that id."""
+        for key, original in copies:
+            self._copies.setdefault((key.sender, key.identifier), original)
+
+    async def originals(
+        self, keys: Iterable[tuple[str, str]]
+    ) -> dict[tuple[str, str], AlertRecord]:
+        """The stored messages the copies ``keys`` (sender, identifier) stand for, if known."""
+        found = {key: self._records.get(self._copies.get(key, "")) for key in keys}
+        return {key: record for key, record in found.items() if record is not None}
 
     async def get(self, alert_id: str) -> AlertRecord | None:
         """One stored message by its API id."""

@@ -42,7 +42,16 @@ import hmac
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from tanbih.domain.cap import Alert, Info, NamedValue, Reference, ResponseType, Scope, Status
+from tanbih.domain.cap import (
+    Alert,
+    Info,
+    MsgType,
+    NamedValue,
+    Reference,
+    ResponseType,
+    Scope,
+    Status,
+)
 from tanbih.domain.lifecycle import Stage, reference_text
 from tanbih.domain.releasability import Level
 from tanbih.domain.routing import ZONE_GEOCODE as ZONE
@@ -107,6 +116,23 @@ def redact(alert: Alert, level: Level, relay: Relay) -> Alert | None:
         infos=tuple(
             _info(info, exercise, relay.name if via else info.sender_name) for info in alert.infos
         ),
+    )
+
+
+def relayed_ack(ack: Alert, originals: tuple[Reference, ...], relay: Relay) -> Alert:
+    """The Ack the coordinator's node passes on to the source of messages it relayed, for a
+    partner's ``ack`` of its copies: in the coordinator's name, referencing the source's own
+    messages (``originals``), with nothing of the partner that acknowledged."""
+    return Alert(
+        identifier=relayed_identifier(relay, Level.VIA_COORDINATOR, ack.key),
+        sender=relay.sender,
+        sent=ack.sent,
+        status=ack.status,
+        msg_type=MsgType.ACK,
+        scope=Scope.RESTRICTED,
+        restriction=relay.restriction,
+        note=EXERCISE_NOTE if ack.status is Status.EXERCISE else None,
+        references=originals,
     )
 
 

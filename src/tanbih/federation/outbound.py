@@ -7,6 +7,11 @@ message is sent only once it is stored, and a node that restarts sends again wha
 in the last ``replay`` window: the bus drops what it already holds (``Nats-Msg-Id``) and the
 receivers' accept stage what they already stored, so nothing is lost and nothing doubles.
 A send that fails is tried again, holding back the entries after it (order is kept).
+
+Each redacted copy sent is remembered with the message it stands for: the recipient
+acknowledges the copy, and the accept stage reads its Ack as one of the original. At the hub,
+such an Ack of another partner's message goes on to that source's node as the hub's own Ack
+(:func:`~tanbih.domain.redaction.relayed_ack`), where the sharing matrix allows.
 """
 
 from __future__ import annotations
@@ -19,11 +24,11 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 from tanbih import cap
-from tanbih.domain.cap import Alert, MsgType
+from tanbih.domain.cap import Alert, MsgType, Reference
 from tanbih.domain.coalition import Coalition
 from tanbih.domain.federation import Federation, Kind, Topology
 from tanbih.domain.records import AlertRecord, Event
-from tanbih.domain.redaction import redact
+from tanbih.domain.redaction import RELAYED_PREFIX, redact, relayed_ack
 from tanbih.domain.releasability import Level
 from tanbih.errors import BusError, CapError, StoreError
 from tanbih.federation.https_peer import HttpsPeer
@@ -167,6 +172,7 @@ class Outbound:
             for recipient in self._federation.ack_recipients(origin, partners):
                 key = msg_id(Kind.ACK, recipient, alert.sender, alert.identifier)
                 await self.publish(Kind.ACK, recipient, "ack", record.xml, key, self._path(origin))
+            await self._tell_sources(record, alert)
             return
         own = self._coalition.partner(self._federation.own)
         own_sender = own is not None and own.may_send_as(alert.sender)
@@ -179,9 +185,39 @@ class Outbound:
             if copy is None:
                 continue
             message, xml = copy
+            if message.identifier != alert.identifier:
+                # A redacted copy: the recipient will acknowledge it by its own identifier.
+                await self._store.remember_copies([(message.key, record.id)])
             key = msg_id(Kind.ALERT, send.recipient, message.sender, message.identifier)
             path = self._path(origin)
             await self.publish(Kind.ALERT, send.recipient, category_of(alert), xml, key, path)
+
+    async def _tell_sources(self, record: AlertRecord, ack: Alert) -> None:
+        """A partner's Ack of copies this node relayed goes on to each source's node as this
+        node's own Ack of the source's message, naming no one (``relayed_ack``), where the
+        matrix lets the acknowledging partner's messages reach that source at all."""
+        relayed = [
+            (ref.sender, ref.identifier)
+            for ref in ack.references
+            if ref.identifier.startswith(RELAYED_PREFIX)
+        ]
+        originals = await self._store.originals(relayed) if relayed else {}
+        acknowledging = record.partner_id
+        answered: dict[str, list[Reference]] = {}
+        for original in originals.values():
+            source = original.partner_id
+            if source in (self._federation.own, acknowledging):
+                continue
+            if source not in self._federation.peers:
+                continue
+            level = self._releasability.level(frozenset({acknowledging}), ack.status, source)
+            if level is not Level.NONE:
+                answered.setdefault(source, []).append(original.key)
+        for source, keys in sorted(answered.items()):
+            passed_on = relayed_ack(ack, tuple(keys), self._releasability.relay)
+            xml = self._signatures.sign(cap.emit_xml(passed_on))
+            key = msg_id(Kind.ACK, source, passed_on.sender, passed_on.identifier)
+            await self.publish(Kind.ACK, source, "ack", xml, key, self._path(acknowledging))
 
     def _copy(
         self, record: AlertRecord, alert: Alert, recipient: str, level: Level

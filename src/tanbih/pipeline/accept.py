@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Protocol
 
 from tanbih.domain.access import Act, denial, sender_denial
-from tanbih.domain.cap import Alert
+from tanbih.domain.cap import Alert, MsgType
 from tanbih.domain.coalition import Partner
 from tanbih.domain.lifecycle import (
     DEFAULT_CLOCK_SKEW,
@@ -22,6 +22,7 @@ from tanbih.domain.lifecycle import (
 )
 from tanbih.domain.notification import Handover, Notification
 from tanbih.domain.records import AlertRecord, Event, alert_id
+from tanbih.domain.redaction import RELAYED_PREFIX
 from tanbih.errors import AccessDeniedError, StoreConflictError
 from tanbih.pipeline.notify_plan import NotificationPlan
 from tanbih.ports import AlertStore, Clock
@@ -130,12 +131,13 @@ class AcceptAlert:
             return await self._decide_and_record(alert, xml, partner)
 
     async def _decide_and_record(self, alert: Alert, xml: bytes, partner: Partner) -> Outcome:
+        answered = await self._answering_originals(alert)
         keys = {(alert.sender, alert.identifier)}
-        keys.update((ref.sender, ref.identifier) for ref in alert.references)
+        keys.update((ref.sender, ref.identifier) for ref in answered.references)
         known = await self._store.known(keys)
         threads = await self._store.threads({m.thread_id for m in known.values()})
         now = self._clock.now()
-        decision = decide(alert, known, threads, now, self._clock_skew)
+        decision = decide(answered, known, threads, now, self._clock_skew)
         if isinstance(decision, Duplicate):
             return AlreadyKnown(alert_id(alert.sender, alert.identifier))
         if isinstance(decision, Refusal):
@@ -207,3 +209,24 @@ class AcceptAlert:
         if decision.rule is Rule.ACKNOWLEDGE:
             await self._acknowledged(record, partner)
         return Accepted(record, decision.rule)
+
+    async def _answering_originals(self, alert: Alert) -> Alert:
+        """An Ack of redacted copies this node sent, read as an Ack of the messages they stand
+        for: the partner names the copy it was given (``tanbih.domain.redaction``)."""
+        if alert.msg_type is not MsgType.ACK:
+            return alert
+        relayed = [
+            (ref.sender, ref.identifier)
+            for ref in alert.references
+            if ref.identifier.startswith(RELAYED_PREFIX)
+        ]
+        originals = await self._store.originals(relayed) if relayed else {}
+        if not originals:
+            return alert
+        references = tuple(
+            originals[(ref.sender, ref.identifier)].key
+            if (ref.sender, ref.identifier) in originals
+            else ref
+            for ref in alert.references
+        )
+        return replace(alert, references=references)

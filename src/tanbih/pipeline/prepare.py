@@ -15,10 +15,11 @@ from itertools import islice
 
 from tanbih import cap
 from tanbih.domain.ack_token import REPLY_CODE_DIGITS, AckClaim, issue, reply_codes
-from tanbih.domain.cap import Alert
+from tanbih.domain.cap import Alert, Reference
 from tanbih.domain.coalition import ChannelKind
 from tanbih.domain.notification import Delivery, Notification
 from tanbih.domain.records import AlertRecord
+from tanbih.domain.releasability import Level
 from tanbih.domain.wording import word
 from tanbih.errors import StoreError, WithheldError
 from tanbih.pipeline.release import Releasability
@@ -48,6 +49,7 @@ class PrepareDelivery:
         self._secret = secret
         self._public_url = public_url.rstrip("/")
         self._messages: OrderedDict[str, tuple[AlertRecord, Alert]] = OrderedDict()
+        self._copies: OrderedDict[tuple[str, str], None] = OrderedDict()
 
     async def __call__(self, notification: Notification) -> Delivery:
         """The delivery of ``notification``, with a fresh signed acknowledgement token.
@@ -62,6 +64,8 @@ class PrepareDelivery:
             raise WithheldError(
                 f"message {record.id} is released to partner {recipient.partner_id!r} not at all"
             )
+        if copy.level is not Level.FULL:
+            await self._remember_copy(record.id, copy.alert.key)
         now = self._clock.now()
         expires = now + ACK_VALIDITY
         claim = AckClaim(notification.key, recipient.partner_id, recipient.contact_id, expires)
@@ -83,6 +87,17 @@ class PrepareDelivery:
         self._messages.move_to_end(record.id)
         if len(self._messages) > _CACHED_MESSAGES:
             self._messages.popitem(last=False)
+
+    async def _remember_copy(self, alert_id: str, copy: Reference) -> None:
+        """Keep what a redacted copy stands for (once per process): its recipient's system
+        acknowledges it by the copy's identifier."""
+        key = (copy.sender, copy.identifier)
+        if key in self._copies:
+            return
+        await self._store.remember_copies([(copy, alert_id)])
+        self._copies[key] = None
+        if len(self._copies) > _CACHED_MESSAGES:
+            self._copies.popitem(last=False)
 
     async def _message(self, alert_id: str) -> tuple[AlertRecord, Alert]:
         cached = self._messages.get(alert_id)

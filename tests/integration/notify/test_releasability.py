@@ -99,6 +99,37 @@ async def test_a_restricted_partner_gets_only_its_copy_on_every_channel_and_read
     assert entries[0].data["sources"] == ["bb"]
 
 
+@pytest.mark.parametrize(
+    "coalition_extra",
+    [sharing("zones_only"), sharing("via_coordinator")],
+    ids=["zones_only", "via_coordinator"],
+)
+async def test_a_partner_systems_ack_of_its_redacted_copy_acknowledges_the_warning(
+    network: Network,
+) -> None:
+    """aa's system acknowledges the copy its webhook received, by the copy's identifier: the
+    node takes it as aa's acknowledgement of the warning it stands for, and aa's escalation
+    stops."""
+    alert_id = await network.post(leaky(network))
+    [webhook] = await network.webhooks_to("/aa", 1)
+    copy = cap.parse_xml(webhook.body)
+    assert copy.identifier.startswith(RELAYED_PREFIX)
+
+    response = await network.client.post(
+        "/api/v1/alerts",
+        content=cap.emit_xml(network.ack(copy, by="aa")),
+        headers={**network.auth("aa"), "Content-Type": "application/cap+xml"},
+    )
+
+    assert response.status_code == 201, response.text
+    assert response.json()["rule"] == "acknowledge"
+    thread = await network.thread_of(alert_id)
+    acknowledged = await network.node.store.acknowledgements(thread)
+    assert [(a.partner_id, a.via.value) for a in acknowledged] == [("aa", "cap_ack")]
+    timer = await network.timer(alert_id)
+    assert timer.acknowledged_at is not None
+
+
 @pytest.mark.parametrize("coalition_extra", [sharing("none")], ids=["none"])
 async def test_a_withheld_partner_is_told_nothing_and_reads_nothing(network: Network) -> None:
     """With bb → aa ``none``, nothing is queued for aa, its reads answer as if the warning did

@@ -17,7 +17,7 @@ from tests.integration.store.samples import (
     transition,
 )
 
-from tanbih.domain.cap import MsgType, Status
+from tanbih.domain.cap import MsgType, Reference, Status
 from tanbih.domain.lifecycle import Rule, Stage, ThreadState
 from tanbih.domain.records import AlertQuery, Event
 from tanbih.errors import StoreConflictError, StoreError
@@ -217,3 +217,19 @@ async def test_event_data_is_kept_as_json(store: AlertStore) -> None:
     assert dict(kept.data) == {"z": ["a", "b"]}
     assert await store.events() == [replace(kept, data={"z": ["a", "b"]})]
     assert await store.get(rec.id) is None
+
+
+async def test_a_redacted_copy_is_read_back_as_the_message_it_stands_for(
+    store: AlertStore,
+) -> None:
+    """A copy's key leads to the stored original; remembering it again changes nothing, and
+    an unknown copy leads nowhere."""
+    rec = record("m1")
+    await store.record(rec, transition(rec), accepted(rec))
+    copy = Reference("hub@example.org", "tanbih-relay-0123", rec.key.sent)
+    await store.remember_copies([(copy, rec.id)])
+    await store.remember_copies([(copy, rec.id)])
+
+    found = await store.originals([("hub@example.org", "tanbih-relay-0123"), ("x", "y")])
+
+    assert found == {("hub@example.org", "tanbih-relay-0123"): rec}

@@ -263,6 +263,16 @@ observations = Table(
     Column("outcome", JSON, nullable=True),
 )
 
+# The redacted copies this node sent (their sender and keyed-digest identifier) and the message
+# each stands for: a partner's Ack names the copy it was given.
+relayed_copies = Table(
+    "relayed_copies",
+    metadata,
+    Column("sender", Text, primary_key=True),
+    Column("identifier", Text, primary_key=True),
+    Column("alert_id", String(24), ForeignKey("alerts.id"), nullable=False),
+)
+
 # --- Response coordination: each threat's search for a responder, and capabilities switched.
 
 # One row per threat: the assignment (tanbih.domain.response_assignment) with its history as

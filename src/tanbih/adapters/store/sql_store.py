@@ -25,6 +25,7 @@ from tanbih.adapters.store.sql_audit import SqlAudit, append_chained
 from tanbih.adapters.store.sql_escalation import SqlEscalation
 from tanbih.adapters.store.sql_observations import SqlObservations
 from tanbih.adapters.store.sql_outbox import SqlOutbox
+from tanbih.adapters.store.sql_relays import SqlRelays
 from tanbih.adapters.store.sql_responses import SqlResponses
 from tanbih.domain.coalition import Coalition, Partner, Zone
 from tanbih.domain.lifecycle import KnownMessage, Thread, Transition
@@ -40,7 +41,7 @@ async def open_store(url: str, *, migrate: bool = True) -> SqlStore:
     return SqlStore(create_engine(url))
 
 
-class SqlStore(SqlOutbox, SqlEscalation, SqlObservations, SqlAudit, SqlResponses):
+class SqlStore(SqlOutbox, SqlEscalation, SqlObservations, SqlAudit, SqlResponses, SqlRelays):
     """``AlertStore``, ``OutboxStore`` and ``ResponseStore`` over SQLAlchemy Core; build it with
     ``open_store``."""
 
