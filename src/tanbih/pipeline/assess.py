@@ -104,6 +104,8 @@ class Assessor:
         self._region = region
         self._timing = timing or WarningTiming()
         self._make_id = make_id
+        # The id the next new threat takes: made when one is taken, not for every report.
+        self._spare_id = make_id()
         self._on_change = on_change
         self._tracked: dict[str, TrackedThreat] = {}
         # Kept beside ``_tracked`` so an observation costs no scan of every threat.
@@ -146,7 +148,9 @@ class Assessor:
         if seen_key in self._seen:
             return Assessment("", Association.NEW, (), duplicate=True)
         self._seen[seen_key] = now
-        fused = fuse(self._candidates(obs), obs, now, self._geodesy, self._make_id())
+        fused = fuse(self._candidates(obs), obs, now, self._geodesy, self._spare_id)
+        if fused.is_new:
+            self._spare_id = self._make_id()
         previous = self._tracked.get(fused.threat.id)
         issued = self._assess(fused.threat, previous, now)
         if issued:
