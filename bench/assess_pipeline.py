@@ -9,8 +9,13 @@ class-typical distance; each is reported every 5 s of simulated time by its part
 with the sensor's track id and a little position noise. The first round creates the threats;
 the next rounds are the steady state that is timed: wall-clock and CPU time (this thread's) per
 ``Assessor.observe`` call (p50, p99), and observations per second over the rounds, on one core;
-then the same by what the report caused: a new prediction, a message, neither. Issued messages
-are built (CAP model, every language) but not stored: the store's cost is measured elsewhere.
+then the same by what the report caused: a new prediction, a message, neither. Before each
+report, the reviews that came due are run as ``tanbih serve``'s review loop runs them (zones
+whose shelter time came, held early warnings, threats presumed lost) and timed apart; the last
+line counts reports per CPU second of reports and reviews together. ``--no-reviews`` leaves
+them to the next report of each threat (the earlier method: reports then bear that work).
+Issued messages are built (CAP model, every language) but not stored: the store's cost is
+measured elsewhere.
 As in a long-running node (``tanbih serve``), the start-up objects are frozen out of the
 garbage collector's sight before the reports start. ``--zones Z`` replaces the demo's zones by
 Z Israeli ones, sampled or copied as ``assess_geo.py`` does (same density), to see how the stage
@@ -55,8 +60,9 @@ def main() -> None:
     parser.add_argument("--threats", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--zones", type=int, help="Israeli zones sampled or copied, not the demo's")
+    parser.add_argument("--no-reviews", action="store_true", help="no review between reports")
     args = parser.parse_args()
-    asyncio.run(run(args.threats, args.rounds, args.zones))
+    asyncio.run(run(args.threats, args.rounds, args.zones, reviews=not args.no_reviews))
 
 
 Flight = tuple[int, ThreatClass, float, float, float, float, Impact | None]
@@ -83,7 +89,9 @@ def make_flights(zones: Sequence[Zone], count: int, rng: np.random.Generator) ->
     return flights
 
 
-async def run(count: int, rounds: int, zone_count: int | None = None) -> None:
+async def run(
+    count: int, rounds: int, zone_count: int | None = None, *, reviews: bool = True
+) -> None:
     coalition = load_coalition(DEMO)
     zones = coalition.zones
     if zone_count is not None:
@@ -113,10 +121,17 @@ async def run(count: int, rounds: int, zone_count: int | None = None) -> None:
     gc.collect()
     gc.freeze()
     timings: list[tuple[float, float, str]] = []
+    review_timings: list[tuple[float, float]] = []
     threat_of: dict[int, str] = {}
     for round_number in range(rounds + 1):
         for n, threat_class, speed, lat, lon, course, impact in flights:
             at = T0 + timedelta(seconds=round_number * PERIOD_S + n * PERIOD_S / count)
+            while reviews and (due := assessor.next_review()) is not None and due <= at:
+                began, cpu_began = time.perf_counter(), time.thread_time()
+                await assessor.review(due)
+                took, cpu_took = time.perf_counter() - began, time.thread_time() - cpu_began
+                if round_number:
+                    review_timings.append((took, cpu_took))
             flown = speed * (at - T0).total_seconds()
             here = geodesy.forward(lat, lon, course, flown)
             obs = Observation(
@@ -147,11 +162,14 @@ async def run(count: int, rounds: int, zone_count: int | None = None) -> None:
                 kind = "message" if outcome.issued else "prediction" if predicted else ""
                 timings.append((took, cpu_took, kind))
     print(f"threats tracked: {len(assessor.tracked)}, messages issued: {len(issued)}")
-    print_table(timings)
+    print_table(timings, review_timings)
 
 
-def print_table(timings: Sequence[tuple[float, float, str]]) -> None:
-    """Wall-clock and CPU percentiles, for all reports and by what they caused."""
+def print_table(
+    timings: Sequence[tuple[float, float, str]], review_timings: Sequence[tuple[float, float]]
+) -> None:
+    """Wall-clock and CPU percentiles, for all reports and by what they caused, then reviews
+    (share: per report) and reports per CPU second of both."""
     print(
         "| reports | share | p50 ms | p99 ms | max ms | CPU p50 ms | CPU p99 ms "
         "| per s | per CPU s |"
@@ -160,21 +178,32 @@ def print_table(timings: Sequence[tuple[float, float, str]]) -> None:
     wall = np.array([t[0] for t in timings]) * 1000
     cpu = np.array([t[1] for t in timings]) * 1000
     kind = np.array([t[2] for t in timings])
-    for label, chosen in (
-        ("all", np.ones(kind.size, dtype=np.bool_)),
-        ("with a message", kind == "message"),
-        ("with a new prediction, no message", kind == "prediction"),
-        ("neither", kind == ""),
-    ):
-        if not chosen.any():
+    review_cpu = np.array([t[1] for t in review_timings]) * 1000
+    rows = [
+        ("all", wall, cpu, 1.0),
+        *(
+            (label, wall[kind == chosen], cpu[kind == chosen], (kind == chosen).mean())
+            for label, chosen in (
+                ("with a message", "message"),
+                ("with a new prediction, no message", "prediction"),
+                ("neither", ""),
+            )
+        ),
+    ]
+    if review_timings:
+        reviewed = np.array([t[0] for t in review_timings]) * 1000
+        rows.append(("reviews between reports", reviewed, review_cpu, reviewed.size / wall.size))
+    for label, w, c, share in rows:
+        if not w.size:
             continue
-        w, c = wall[chosen], cpu[chosen]
         print(
-            f"| {label} | {chosen.mean():.1%} | {np.percentile(w, 50):.3f} "
+            f"| {label} | {share:.1%} | {np.percentile(w, 50):.3f} "
             f"| {np.percentile(w, 99):.3f} | {w.max():.1f} | {np.percentile(c, 50):.3f} "
             f"| {np.percentile(c, 99):.3f} | {w.size / (w.sum() / 1000):,.0f} "
             f"| {c.size / (c.sum() / 1000):,.0f} |"
         )
+    both = (cpu.sum() + review_cpu.sum()) / 1000
+    print(f"\nreports per CPU second of reports and reviews: {cpu.size / both:,.0f}")
 
 
 if __name__ == "__main__":

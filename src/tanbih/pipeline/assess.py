@@ -114,6 +114,11 @@ class Assessor:
         # (review_at, threat id) of every tracked threat, and stale entries: next_review drops
         # those when they come first, instead of scanning every threat.
         self._reviews: list[tuple[datetime, str]] = []
+        # Live threats every review looks at though no time of theirs came: those whose review
+        # time comes after they would be presumed lost, or never (reported after that moment),
+        # and those outside the region (only they can have left it). Every other threat ends
+        # at a time of its own.
+        self._watched: set[str] = set()
         self._seen: OrderedDict[tuple[str, str], datetime] = OrderedDict()
         # Messages issued and not yet through ``publish``, oldest first (see _publish_issued).
         self._outbox: deque[Alert] = deque()
@@ -158,19 +163,36 @@ class Assessor:
         return Assessment(fused.threat.id, fused.association, issued)
 
     async def review(self, now: datetime) -> tuple[Alert, ...]:
-        """End threats lost from sight or from the region, and raise zones that came due.
+        """Raise the zones that came due and end the threats lost from sight, in the order of
+        their review times.
 
-        Also publishes any message left unpublished by an earlier failure.
+        Only the threats whose review time came are looked at, and those ``_watched``: a live
+        threat has a review time at the latest when it would be presumed lost, unless that time
+        had passed when it was reported. Also publishes any message left unpublished by an
+        earlier failure.
         """
-        ended = {t.id: t for t in expire(self._live, now, self._geodesy, self._region.contains)}
+        due = self._due(now)
+        looked_at = due | {i: self._tracked[i] for i in self._watched}
+        live = {i: t.threat for i, t in looked_at.items() if t.threat.is_live}
+        ended = {t.id: t for t in expire(live, now, self._geodesy, self._region.contains)}
         issued: list[Alert] = []
-        for threat_id, tracked in list(self._tracked.items()):
-            threat = ended.get(threat_id, tracked.threat)
-            due = tracked.review_at is not None and tracked.review_at <= now
-            if threat_id in ended or due:
-                issued.extend(self._assess(threat, tracked, now))
+        for threat_id, tracked in looked_at.items():
+            if threat_id in ended or threat_id in due:
+                issued.extend(self._assess(ended.get(threat_id, tracked.threat), tracked, now))
         await self._publish_issued(issued)
         return tuple(issued)
+
+    def _due(self, now: datetime) -> dict[str, TrackedThreat]:
+        """The tracked threats whose review time is ``now`` or earlier, taken off the heap."""
+        reviews, due = self._reviews, {}
+        while reviews and reviews[0][0] <= now:
+            at, threat_id = heapq.heappop(reviews)
+            tracked = self._tracked.get(threat_id)
+            # Stale entries (a time since replaced, a threat no longer tracked) are dropped;
+            # a time pushed twice is taken once.
+            if tracked is not None and tracked.review_at == at:
+                due[threat_id] = tracked
+        return due
 
     async def _publish_issued(self, issued: Sequence[Alert]) -> None:
         """Put ``issued`` through ``publish``, after every message issued before them.
@@ -255,7 +277,8 @@ class Assessor:
         zone comes due (a loitering drone's zones all in shelter, a threat with no zones).
 
         A time already past (a replayed or much delayed report) schedules nothing: such a
-        threat ends at whichever review comes next, as any lost one does.
+        threat ends at whichever review comes next, as any lost one does (see ``_watched``).
+        Later reports of a replayed batch, assessed before that review, keep it alive.
         """
         if not threat.is_live:
             return None
@@ -313,8 +336,15 @@ class Assessor:
             self._live[threat.id] = threat
             for ref in threat.tracks:
                 self._by_track[(ref.partner_id, ref.track_id)] = threat.id
+            at, state = tracked.review_at, threat.state
+            lost_unseen = at is None or at > not_seen_deadline(threat, self._geodesy)
+            if lost_unseen or not self._region.contains(state.lat, state.lon):
+                self._watched.add(threat.id)
+            else:
+                self._watched.discard(threat.id)
         else:
             self._live.pop(threat.id, None)
+            self._watched.discard(threat.id)
             for ref in threat.tracks:
                 if self._by_track.get((ref.partner_id, ref.track_id)) == threat.id:
                     del self._by_track[(ref.partner_id, ref.track_id)]

@@ -268,3 +268,33 @@ async def test_a_drone_lost_from_sight_is_cleared_when_its_time_runs_out(
     assert responses(cleared) == {ResponseType.ALL_CLEAR}
     assert zone_ids(cleared, ResponseType.ALL_CLEAR) == sheltered
     assert node.assessor.next_review() is None
+
+
+async def test_a_report_after_its_threats_lost_time_ends_it_at_the_next_review(
+    coalition: Coalition, index: ZoneIndex
+) -> None:
+    """A report that arrives after its drone would be presumed gone schedules nothing (later
+    reports of a replayed batch may still come): the next review ends it, though no time of
+    its own came."""
+    node = Node(coalition, index)
+    late = NOT_SEEN_TIMEOUT[ThreatClass.UAV].total_seconds() + 80
+    # Far out at sea, hovering: no zone within reach, so no time of its own comes due.
+    issued = await node.observe(late, time=T0, lat=33.5, lon=33.0, speed_mps=0.0, heading_deg=0.0)
+    assert issued == ()
+    assert len(node.assessor.tracked) == 1
+    assert node.assessor.next_review() is None
+    assert await node.review(late + 1) == ()
+    assert node.assessor.tracked == ()
+
+
+async def test_a_threat_flying_out_of_the_region_ends_at_the_next_review(
+    coalition: Coalition, index: ZoneIndex
+) -> None:
+    """Outside the covered region and flying away, a threat can reach no zone: the next review
+    ends it, whenever its own times come."""
+    node = Node(coalition, index)
+    assert await node.observe(0, lat=45.0, lon=20.0, speed_mps=50.0, heading_deg=315.0) == ()
+    [tracked] = node.assessor.tracked
+    assert tracked.threat.is_live
+    assert await node.review(1) == ()
+    assert node.assessor.tracked == ()
