@@ -8,17 +8,20 @@ the rest from the log.
 
 Every stream of a partner is handed the same ``Published`` item for an event, so the first
 stream to write it encodes it and the others reuse the bytes: a thousand consoles cost one
-encoding, not a thousand.
+encoding, not a thousand. A subscriber is anything with ``offer``: the HTTP stream writes its
+connection there and then (``tanbih.api.console_sse``), an in-process reader queues
+(``ConsoleFeed``).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Protocol
 
 from tanbih.domain.notification import Delivery, DeliveryOutcome, DeliveryResult
 from tanbih.domain.records import Event
@@ -41,8 +44,15 @@ class Published:
     wire: bytes | None = None
 
 
+class ConsoleSubscriber(Protocol):
+    """What the hub hands a partner's events to, one by one, in the log's order."""
+
+    def offer(self, item: Published) -> None:
+        """Take ``item`` at once: publishing waits for no subscriber."""
+
+
 class ConsoleFeed:
-    """One open stream's live events, in the log's order.
+    """One in-process reader's live events, in the log's order.
 
     ``missed`` is set when an event found ``items`` full: once the stream has written what
     ``items`` holds, it must read the events after the last one it wrote from the log.
@@ -64,25 +74,32 @@ class ConsoleHub:
     """Hands events to the open streams of each partner."""
 
     def __init__(self) -> None:
-        self._streams: defaultdict[str, set[ConsoleFeed]] = defaultdict(set)
+        self._streams: defaultdict[str, set[ConsoleSubscriber]] = defaultdict(set)
+
+    @contextmanager
+    def attach(self, partner_id: str, subscriber: ConsoleSubscriber) -> Iterator[None]:
+        """Hand the partner's events to ``subscriber`` until the block ends."""
+        streams = self._streams[partner_id]
+        streams.add(subscriber)
+        try:
+            yield
+        finally:
+            streams.discard(subscriber)
 
     @asynccontextmanager
     async def subscribe(self, partner_id: str) -> AsyncIterator[ConsoleFeed]:
-        """A feed of the partner's events for as long as the stream is open."""
+        """A queued feed of the partner's events until the block ends."""
         feed = ConsoleFeed()
-        self._streams[partner_id].add(feed)
-        try:
+        with self.attach(partner_id, feed):
             yield feed
-        finally:
-            self._streams[partner_id].discard(feed)
 
     def publish(self, event: Event) -> None:
         """Give ``event`` to every open stream of its partner."""
         if event.partner_id is None:
             return
         item = Published(event)
-        for feed in tuple(self._streams[event.partner_id]):
-            feed.offer(item)
+        for subscriber in tuple(self._streams[event.partner_id]):
+            subscriber.offer(item)
 
     def open_streams(self, partner_id: str) -> int:
         """How many consoles of the partner are connected."""

@@ -222,6 +222,14 @@ class ConsoleStream:
                     fields[name] = value.removeprefix(" ")
         raise AssertionError("the console stream ended")
 
+    async def next_comment(self) -> str:
+        """The next comment line (a heartbeat), events skipped."""
+        async with asyncio.timeout(WAIT):
+            async for line in self._lines:
+                if line.startswith(":"):
+                    return line
+        raise AssertionError("the console stream ended")
+
     async def events_of(self, alert_id: str, count: int = 1) -> list[SseEvent]:
         """The next ``count`` events about ``alert_id``, skipping others."""
         found: list[SseEvent] = []

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from types import MappingProxyType
 
-import pytest
 from tests.integration.notify.conftest import (
     AA_DUTY_EMAIL,
     AA_DUTY_PHONE,
@@ -15,10 +13,8 @@ from tests.integration.notify.conftest import (
 )
 
 from tanbih import cap
-from tanbih.adapters import console_stream
 from tanbih.adapters.channels import WebhookCheck, verify_webhook
 from tanbih.domain.coalition import ChannelKind
-from tanbih.domain.records import Event
 
 
 async def test_an_alert_reaches_the_partners_webhook_signed_with_the_cap_bytes(
@@ -100,33 +96,6 @@ async def test_a_console_reconnecting_with_its_last_event_id_gets_what_it_missed
     assert caught_up == missed
     assert caught_up.id > seen.id
     assert live.id > caught_up.id
-
-
-async def test_a_console_whose_queue_is_full_reads_the_rest_from_the_log(
-    network: Network, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Events handed to a stream whose queue is full are not skipped: it reads them from the log."""
-    monkeypatch.setattr(console_stream, "QUEUE_LIMIT", 1)
-    async with network.console("aa") as console:
-        events = [
-            await network.node.store.append_event(
-                Event(
-                    at=network.clock.now(),
-                    kind=console_stream.CONSOLE_EVENT,
-                    subject="a1",
-                    partner_id="aa",
-                    data=MappingProxyType({"alert": "a1", "n": n}),
-                )
-            )
-            for n in range(3)
-        ]
-        # Handed over at once, before the stream can take any: two find its queue full.
-        for event in events:
-            network.node.console.publish(event)
-        received = [await console.next_event() for _ in events]
-
-    assert [e.id for e in received] == [e.seq for e in events]
-    assert [e.data["n"] for e in received] == [0, 1, 2]
 
 
 async def test_after_twenty_seconds_unacknowledged_the_duty_officer_gets_an_sms_and_a_call(

@@ -46,7 +46,7 @@ from tanbih.adapters.channels.webhook import WebhookChannel
 from tanbih.adapters.console_stream import CONSOLE_EVENT, ConsoleChannel, ConsoleHub
 from tanbih.adapters.memory_store import MemoryStore
 from tanbih.api.alerts import AlertSummary, released_json
-from tanbih.api.stream import sse
+from tanbih.api.console_sse import sse
 from tanbih.cap.signature import sign
 from tanbih.cli.keys import new_key_pair
 from tanbih.domain.agreement import Agreement
