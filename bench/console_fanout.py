@@ -7,17 +7,18 @@ production) on a generated coalition whose affected partner's duty officer is re
 console only, opens ``--streams`` Server-Sent-Events connections to ``GET /api/v1/stream`` with
 that partner's token, and posts ``--alerts`` CAP alerts one at a time (each once the previous
 one reached every stream). The streams are raw non-blocking sockets in this process with
-``SO_TIMESTAMPNS``: each event is stamped by the kernel when it reached the socket, so reading
-1,000 sockets in one event loop does not delay the stamps. Latency is from just before the POST
-is written to that stamp, for every (alert, stream) pair; "last console" is, per alert, the
-latency of the slowest stream, and "spread" the time from its first to its last stream.
+``SO_TIMESTAMPNS``: each event is stamped by the kernel when it reached the socket, whenever
+this process reads it. So the streams are read once an alert's fan-out is over, not while it
+runs: on these 2 cores, 1,000 reads and their wake-ups would take a core from the node, which
+real consoles, on other machines, do not. Latency is from just before the POST is written to
+that stamp, for every (alert, stream) pair; "last console" is, per alert, the latency of the
+slowest stream, and "spread" the time from its first to its last stream.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import platform
@@ -25,6 +26,7 @@ import shutil
 import socket
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,6 +46,9 @@ from _tanbih_node import AlertBodies, BenchCoalition, poster_headers, tanbih_nod
 TARGET_P99_MS = 50.0
 OPEN_BATCH = 100
 FAN_OUT_WAIT = 10.0
+# After a POST, the streams are first read this much later: the fan-out is over by then.
+READ_AFTER = 0.1
+READ_AGAIN = 0.05
 
 
 @dataclass(slots=True)
@@ -51,25 +56,24 @@ class Stream:
     """One console's connection: what it received, chunk by chunk, with kernel stamps."""
 
     sock: socket.socket
-    progress: asyncio.Event
     chunks: list[tuple[int, bytes]] = field(default_factory=list)
     events: int = 0
     subscribed: bool = False
 
     def read(self) -> None:
-        try:
-            data, ancillary, _, _ = self.sock.recvmsg(65_536, ANCILLARY)
-        except BlockingIOError:
-            return
-        if not data:
-            return
-        self.chunks.append((kernel_stamp(ancillary), data))
-        # Counted cheaply here; parsed once the run is over.
-        found = data.count(b"\nevent: notification\n")
-        if found:
-            self.events += found
-            self.progress.set()
-        self.subscribed = self.subscribed or b"tanbih console stream" in data
+        """What the socket holds now; one event per read, as one alert is posted at a time."""
+        while True:
+            try:
+                data, ancillary, _, _ = self.sock.recvmsg(65_536, ANCILLARY)
+            except BlockingIOError:
+                return
+            if not data:
+                return
+            # The stamp is the last segment's read: that of the event's write.
+            self.chunks.append((kernel_stamp(ancillary), data))
+            # Counted cheaply here; parsed once the run is over.
+            self.events += data.count(b"\nevent: notification\n")
+            self.subscribed = self.subscribed or b"tanbih console stream" in data
 
     def arrivals(self) -> dict[str, int]:
         """Alert id → kernel stamp of the chunk that completed its event."""
@@ -85,7 +89,7 @@ class Stream:
         return found
 
 
-async def open_streams(port: int, token: str, count: int, progress: asyncio.Event) -> list[Stream]:
+async def open_streams(port: int, token: str, count: int) -> list[Stream]:
     """``count`` console streams, each subscribed (its opening comment received)."""
     loop = asyncio.get_running_loop()
     request = (
@@ -97,19 +101,35 @@ async def open_streams(port: int, token: str, count: int, progress: asyncio.Even
         sock = stamped_socket(socket.socket())
         await loop.sock_connect(sock, (LOOPBACK, port))
         await loop.sock_sendall(sock, request)
-        stream = Stream(sock, progress)
-        loop.add_reader(sock.fileno(), stream.read)
-        return stream
+        return Stream(sock)
 
     streams: list[Stream] = []
     for start in range(0, count, OPEN_BATCH):
         streams += await asyncio.gather(*(one() for _ in range(min(OPEN_BATCH, count - start))))
     deadline = time.monotonic() + 30
-    while not all(s.subscribed for s in streams):
+    while not _read_all(streams, lambda s: s.subscribed):
         if time.monotonic() > deadline:
             raise TimeoutError(f"{sum(s.subscribed for s in streams)} of {count} subscribed")
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(READ_AGAIN)
     return streams
+
+
+async def read_fan_out(streams: list[Stream], events: int) -> None:
+    """Read the streams once the fan-out is over, until each has ``events`` events (bounded)."""
+    deadline = time.monotonic() + FAN_OUT_WAIT
+    await asyncio.sleep(READ_AFTER)
+    while not _read_all(streams, lambda s: s.events >= events):
+        if time.monotonic() > deadline:
+            return
+        await asyncio.sleep(READ_AGAIN)
+
+
+def _read_all(streams: list[Stream], done: Callable[[Stream], bool]) -> bool:
+    """Read every stream not ``done``; whether all are ``done`` then."""
+    for stream in streams:
+        if not done(stream):
+            stream.read()
+    return all(done(s) for s in streams)
 
 
 class CpuMeter:
@@ -147,7 +167,6 @@ class CpuMeter:
 async def measure(streams_wanted: int, alerts: int) -> None:
     """Start the node, open the streams, post the alerts, print the figures."""
     directory = Path(tempfile.mkdtemp(prefix="tanbih-console-"))
-    loop = asyncio.get_running_loop()
     try:
         coalition = BenchCoalition(directory, console=True)
         async with tanbih_node(coalition) as node:
@@ -165,10 +184,7 @@ async def measure(streams_wanted: int, alerts: int) -> None:
                 await asyncio.sleep(0.25)
             bare_ms, bare_system = meter.busy_ms() / alerts, meter.system_ms() / alerts
             opened = time.monotonic()
-            progress = asyncio.Event()
-            streams = await open_streams(
-                node.port, coalition.target_token, streams_wanted, progress
-            )
+            streams = await open_streams(node.port, coalition.target_token, streams_wanted)
             print(f"{len(streams)} streams subscribed in {time.monotonic() - opened:.1f} s")
             posted: dict[str, int] = {}
             load = os.getloadavg()[0]
@@ -178,16 +194,11 @@ async def measure(streams_wanted: int, alerts: int) -> None:
                     "POST", "/api/v1/alerts", bodies.body(f"fan-{i}"), headers
                 )
                 posted[json.loads(response.body)["alert"]["id"]] = response.started_ns
-                deadline = time.monotonic() + FAN_OUT_WAIT
-                while any(s.events <= i for s in streams) and time.monotonic() < deadline:
-                    progress.clear()
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(progress.wait(), 0.05)
+                await read_fan_out(streams, i + 1)
                 await asyncio.sleep(0.2)
             streamed_ms, streamed_system = meter.busy_ms() / alerts, meter.system_ms() / alerts
             load = max(load, os.getloadavg()[0])
             for stream in streams:
-                loop.remove_reader(stream.sock.fileno())
                 stream.sock.close()
             await client.close()
     finally:
