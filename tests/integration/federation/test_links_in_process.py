@@ -322,7 +322,12 @@ async def test_bb_s_ack_of_a_relayed_copy_acknowledges_the_original_and_reaches_
     for trace_of_bb in (SENDERS["bb"], "bb-ack-1", copy.identifier):
         assert trace_of_bb not in passed_on.xml.decode()
     assert passed_on.thread_id == own.thread_id
-    assert "coord" in [a.partner_id for a in await aa.store.acknowledgements(own.thread_id)]
+
+    async def acknowledged_at_aa() -> list[str]:
+        return [a.partner_id for a in await aa.store.acknowledgements(own.thread_id)]
+
+    # Recorded just after the Ack is stored.
+    assert "coord" in await eventually(acknowledged_at_aa)
     refused = [e for e in await hub.store.events(0, 10_000) if e.kind == "alert.refused"]
     assert refused == []
 
