@@ -324,6 +324,14 @@ class ObservationLog(Protocol):
         """The outcomes of the reports ``keys`` (partner, id) that have one."""
         ...
 
+    async def cursor(self, name: str) -> int | None:
+        """Where the reader ``name`` of the log stands, if it ever saved its place."""
+        ...
+
+    async def advance_cursor(self, name: str, seq: int) -> None:
+        """Save ``seq`` as the place of reader ``name``, unless it stands further already."""
+        ...
+
 
 class AssessorLease(Protocol):
     """The right to assess a node's observation log, held by one of its workers at a time.

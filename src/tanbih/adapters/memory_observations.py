@@ -15,6 +15,7 @@ class MemoryObservations:
     def __init__(self) -> None:
         self._observations: dict[tuple[str, str], LoggedObservation] = {}
         self._outcomes: dict[int, ObservationOutcome] = {}
+        self._cursors: dict[str, int] = {}
 
     async def record_observations(
         self, reports: Sequence[Observation], received_at: datetime
@@ -64,3 +65,11 @@ class MemoryObservations:
             if entry is not None and entry.seq in self._outcomes:
                 found[key] = self._outcomes[entry.seq]
         return found
+
+    async def cursor(self, name: str) -> int | None:
+        """Where the reader ``name`` of the log stands, if it ever saved its place."""
+        return self._cursors.get(name)
+
+    async def advance_cursor(self, name: str, seq: int) -> None:
+        """Save ``seq`` as the place of reader ``name``, unless it stands further already."""
+        self._cursors[name] = max(seq, self._cursors.get(name, seq))

@@ -78,7 +78,7 @@ async def post_observations(
     fresh = await node.store.record_observations(observations, node.clock.now())
     if node.links is not None:
         # Peers entitled to them hear of them before this node's own assessment is done.
-        node.links.observed([obs for obs, new in zip(observations, fresh, strict=True) if new])
+        node.links.reports_kept()
     kept = [obs for obs, new in zip(observations, fresh, strict=True) if new]
     outcomes = iter(await node.assessment.posted(kept))
     results: list[ObservationResult] = []

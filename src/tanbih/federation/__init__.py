@@ -1,8 +1,9 @@
 """Links between nodes: each partner's node, the coordinator's hub, over NATS or HTTPS.
 
 :func:`start_links` joins a node to its peers when its settings name any (``TANBIH_PEERS``,
-``TANBIH_HTTPS_PEERS``): the outbound link sends what the node accepted and the observations
-its partner's sensors reported to the peers entitled to them (:mod:`tanbih.domain.federation`
+``TANBIH_HTTPS_PEERS``): the outbound link sends what the node accepted (following the event
+log) and the observations its partner's sensors reported (following the observation log) to
+the peers entitled to them (:mod:`tanbih.domain.federation`
 decides who, :mod:`tanbih.domain.redaction` what they see), and the inbound link consumes what
 peers address to the node. See docs/operations.md for running a coalition of nodes.
 """
@@ -10,9 +11,7 @@ peers address to the node. See docs/operations.md for running a coalition of nod
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -23,14 +22,14 @@ from tanbih.cap.signature import SigningIdentity, signing_identity
 from tanbih.domain.federation import Federation, Kind, Topology
 from tanbih.domain.observation import Observation
 from tanbih.domain.releasability import EVERYTHING_SHARED
-from tanbih.errors import BusError
+from tanbih.errors import BusError, StoreError
 from tanbih.federation import observation_wire
 from tanbih.federation.https_peer import HttpsPeer
 from tanbih.federation.inbound import Inbound
 from tanbih.federation.outbound import Outbound
 from tanbih.federation.seal import seal
 from tanbih.pipeline.accept import AcceptAlert
-from tanbih.ports import Bus
+from tanbih.ports import Bus, ObservationLog
 
 if TYPE_CHECKING:
     from tanbih.node import Node
@@ -38,6 +37,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _RETRY_S = 1.0
+_POLL_S = 1.0
+_PAGE = 500
+# The outbound link's place in the observation log.
+OBSERVATIONS_CURSOR = "federation"
 
 
 @dataclass(slots=True)
@@ -48,24 +51,64 @@ class Links:
     outbound: Outbound
     inbound: Inbound
     identity: SigningIdentity | None
-    _reports: asyncio.Queue[Observation] = field(default_factory=asyncio.Queue)
+    log: ObservationLog
+    _kept: asyncio.Event = field(default_factory=asyncio.Event)
 
-    def observed(self, observations: Sequence[Observation]) -> None:
-        """Send these reports of this node's sensors to the peers entitled to them."""
-        for obs in observations:
-            self._reports.put_nowait(obs)
+    def reports_kept(self) -> None:
+        """Reports were just kept in the observation log: send those peers are entitled to."""
+        self._kept.set()
 
-    async def send_observations(self, stop: asyncio.Event) -> None:
-        """Publish queued observations in order, each until the bus takes it."""
+    async def observations_place(self) -> int:
+        """Where in the observation log sending starts: the saved place; on the first start,
+        the log's head, saved at once, so reports kept from then on are sent however long
+        the bus stays away."""
+        saved = await self.log.cursor(OBSERVATIONS_CURSOR)
+        if saved is not None:
+            return saved
+        head = await self.log.observation_head()
+        await self.log.advance_cursor(OBSERVATIONS_CURSOR, head)
+        return head
+
+    async def send_observations(self, cursor: int, stop: asyncio.Event) -> None:
+        """Follow the observation log after ``cursor`` and publish each report of this node's
+        partners to the peers entitled to it, in log order, each until the bus takes it.
+
+        The place in the log is saved after each page (``OBSERVATIONS_CURSOR``): a node that
+        restarts, or whose bus was away, goes on from there; what it sent twice the bus (by
+        ``Nats-Msg-Id``) and the receivers (by partner and report id) drop.
+        """
         while not stop.is_set():
-            obs = await _next_or_stop(self._reports, stop)
-            if obs is None:
-                return
-            recipients = self.federation.observation_recipients(obs.partner_id, obs.status)
-            data = observation_wire.encode(obs)
-            headers = seal(data, self.identity) if self.identity is not None else {}
-            for recipient in recipients:
-                await self._publish_observation(obs, recipient, data, headers, stop)
+            self._kept.clear()
+            try:
+                page = await self.log.observations_after(cursor, _PAGE)
+            except StoreError:
+                log.exception("reading the observation log failed; trying again")
+                page = []
+            for entry in page:
+                await self._send(entry.observation, stop)
+                if stop.is_set():
+                    return
+                cursor = entry.seq
+            if page:
+                await self._save(cursor)
+            if len(page) < _PAGE:
+                await _either(self._kept, stop, _POLL_S)
+
+    async def _save(self, cursor: int) -> None:
+        try:
+            await self.log.advance_cursor(OBSERVATIONS_CURSOR, cursor)
+        except StoreError:
+            # Not lost: the next page saves further, or a restart sends these again.
+            log.exception("saving the observation log's place failed")
+
+    async def _send(self, obs: Observation, stop: asyncio.Event) -> None:
+        recipients = self.federation.observation_recipients(obs.partner_id, obs.status)
+        if not recipients:
+            return  # a peer's report, received over a link: never passed on
+        data = observation_wire.encode(obs)
+        headers = seal(data, self.identity) if self.identity is not None else {}
+        for recipient in recipients:
+            await self._publish_observation(obs, recipient, data, headers, stop)
 
     async def _publish_observation(
         self,
@@ -90,23 +133,17 @@ class Links:
                 return
             except BusError as exc:
                 log.warning("sending observation %s failed (%s); trying again", obs.id, exc)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), _RETRY_S)
+                await _either(stop, stop, _RETRY_S)
 
 
-async def _next_or_stop(
-    reports: asyncio.Queue[Observation], stop: asyncio.Event
-) -> Observation | None:
-    """The next queued report, or ``None`` once ``stop`` is set first (closing waits on it)."""
-    report = asyncio.ensure_future(reports.get())
-    stopped = asyncio.ensure_future(stop.wait())
+async def _either(first: asyncio.Event, second: asyncio.Event, seconds: float) -> None:
+    """Wait until either event is set, at most ``seconds``."""
+    waiters = [asyncio.ensure_future(e.wait()) for e in (first, second)]
     try:
-        await asyncio.wait((report, stopped), return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
     finally:
-        stopped.cancel()
-        if not report.done():
-            report.cancel()
-    return report.result() if report.done() and not report.cancelled() else None
+        for waiter in waiters:
+            waiter.cancel()
 
 
 async def start_links(node: Node, bus: Bus | None = None) -> Links | None:
@@ -167,11 +204,12 @@ async def start_links(node: Node, bus: Bus | None = None) -> Links | None:
     )
     key_pem = settings.signing_key.read_bytes() if settings.signing_key else None
     identity = None if key_pem is None else signing_identity(coalition, key_pem)
-    links = Links(federation, outbound, inbound, identity)
+    links = Links(federation, outbound, inbound, identity, node.store)
+    observations_from = await links.observations_place()
     node.tasks += [
         asyncio.create_task(outbound.run(node.stop)),
         asyncio.create_task(inbound.run(node.stop)),
-        asyncio.create_task(links.send_observations(node.stop)),
+        asyncio.create_task(links.send_observations(observations_from, node.stop)),
     ]
     log.info("node %s linked to %s over %s", own, sorted(peers), settings.bus_url or "memory")
     return links

@@ -76,3 +76,14 @@ async def test_outcomes_are_kept_beside_their_reports(store: NodeStore) -> None:
     assert await store.last_assessed() == 1
     found = await store.observation_outcomes([("il", "r1"), ("il", "r2")])
     assert found == {("il", "r1"): outcome}
+
+
+async def test_a_readers_place_only_moves_forward(store: NodeStore) -> None:
+    """A reader's saved place is read back; saving an earlier one leaves it where it was."""
+    assert await store.cursor("federation") is None
+    await store.advance_cursor("federation", 0)
+    assert await store.cursor("federation") == 0
+    await store.advance_cursor("federation", 7)
+    await store.advance_cursor("federation", 3)
+    assert await store.cursor("federation") == 7
+    assert await store.cursor("another") is None

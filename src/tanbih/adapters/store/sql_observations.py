@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from tanbih.adapters.store.schema import observations
+from tanbih.adapters.store.schema import meta, observations
 from tanbih.adapters.store.transactions import SqlTransactions, insert_new
 from tanbih.domain.observation import Observation
 from tanbih.domain.records import LoggedObservation, ObservationOutcome
@@ -147,6 +147,28 @@ class SqlObservations(SqlTransactions):
         return {
             (row.partner_id, row.id): ObservationOutcome.from_json(row.outcome) for row in found
         }
+
+    async def cursor(self, name: str) -> int | None:
+        """Where the reader ``name`` of the log stands, if it ever saved its place."""
+        async with self._reading() as conn:
+            value = await conn.scalar(select(meta.c.value).where(meta.c.key == _cursor_key(name)))
+        return None if value is None else int(value)
+
+    async def advance_cursor(self, name: str, seq: int) -> None:
+        """Save ``seq`` as the place of reader ``name``, unless it stands further already."""
+        key = _cursor_key(name)
+        async with self._writing() as conn:
+            value = await conn.scalar(
+                select(meta.c.value).where(meta.c.key == key).with_for_update()
+            )
+            if value is None:
+                await conn.execute(insert_new(conn, meta), [{"key": key, "value": str(seq)}])
+            elif int(value) < seq:
+                await conn.execute(update(meta).where(meta.c.key == key).values(value=str(seq)))
+
+
+def _cursor_key(name: str) -> str:
+    return f"observations.cursor.{name}"
 
 
 async def _lock_log(conn: AsyncConnection) -> None:
