@@ -207,7 +207,7 @@ class ConsoleStreamResponse(Response):
     def __init__(
         self, hub: ConsoleHub, store: NodeStore, partner_id: str, resume: int | None
     ) -> None:
-        # No body: a Content-Length would be set from one (as StreamingResponse does).
+        # Like StreamingResponse, no body set first: no Content-Length header is made from one.
         self.status_code = 200
         self.background = None
         self.init_headers({"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
