@@ -241,7 +241,14 @@ async def start_node(
         clock,
         threats=assessor.threat,
         requests=SendRequest(
-            store, clock, coalition, own, signatures.sign, handoff=dispatcher, recorded=recorded
+            store,
+            clock,
+            coalition,
+            own,
+            signatures.sign,
+            releasability,
+            handoff=dispatcher,
+            recorded=recorded,
         ),
         tell=console.publish,
     )
@@ -265,7 +272,7 @@ async def start_node(
         releasability=releasability,
         resources=resources,
     )
-    escalator = Escalator(store, coalition, clock, queued=wakers.dispatch.set)
+    escalator = Escalator(store, coalition, clock, releasability, queued=wakers.dispatch.set)
     node.tasks += [
         asyncio.create_task(dispatcher.run(node.stop)),
         asyncio.create_task(escalator.run(wakers.escalate, node.stop)),

@@ -76,12 +76,15 @@ class Traffic:
 def test_a_zones_only_partner_sees_the_zone_and_stage_without_the_sources_text(
     page: Page, node: ServedNode
 ) -> None:
-    """Jordan's console lists Israel's warning for Abu Gosh, and neither the page nor anything
-    it fetched holds Israel's identifier, track or sensor."""
+    """Jordan's console lists Israel's warning for Abu Gosh under its copy id, and neither the
+    page nor anything it fetched holds Israel's identifier, the warning's own id, its track or
+    its sensor."""
     traffic = Traffic(page)
     log_in(page, node, "jo", "en")
     posted = node.post("il", israeli_warning(f"il-{MARKER}"))
-    item = page.locator(f'.tb-alert[data-alert="{posted["id"]}"]')
+    [copy_id] = [listed["id"] for listed in node.get("jo", "/api/v1/alerts")]
+    assert copy_id != posted["id"]
+    item = page.locator(f'.tb-alert[data-alert="{copy_id}"]')
 
     expect(item).to_be_visible()
     expect(item.locator("tr[data-zone] td").first).to_have_text("Abu Gosh")
@@ -89,7 +92,7 @@ def test_a_zones_only_partner_sees_the_zone_and_stage_without_the_sources_text(
     page.get_by_test_id("ack").first.wait_for()
     html = page.content()
     fetched = traffic.texts()
-    for secret in (MARKER, SENSOR):
+    for secret in (MARKER, SENSOR, posted["id"]):
         assert secret not in html
         assert secret not in fetched
     assert "tanbih-relay-" in fetched

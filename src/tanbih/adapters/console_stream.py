@@ -122,12 +122,12 @@ class ConsoleChannel:
         event = Event(
             at=self._clock.now(),
             kind=CONSOLE_EVENT,
-            subject=notification.alert_id,
+            subject=delivery.message_id,
             partner_id=recipient.partner_id,
             data=MappingProxyType(
                 {
                     "key": notification.key,
-                    "alert": notification.alert_id,
+                    "alert": delivery.message_id,
                     "status": notification.status.value,
                     "contact": recipient.contact_id,
                     "language": wording.language,

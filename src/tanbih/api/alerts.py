@@ -84,8 +84,11 @@ class AlertSummary(BaseModel):
         if level is Level.FULL:
             return summary
         key = releasability.copy_key(record, level)
+        known_id = releasability.known_id(record, level)
         return summary.model_copy(
             update={
+                "id": known_id,
+                "href": f"{router.prefix}/{known_id}",
                 "identifier": key.identifier,
                 "sender": key.sender,
                 "thread_id": releasability.copy_thread_id(record, level),

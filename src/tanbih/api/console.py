@@ -21,10 +21,10 @@ from tanbih.api.acks import AckView
 from tanbih.api.auth import BearerCredentials, CurrentNode, CurrentPartner
 from tanbih.api.console_session import close_session, open_session
 from tanbih.api.problems import PROBLEM_RESPONSES, ApiProblem
+from tanbih.api.released import known_record
 from tanbih.api.zone_map import ZoneMap, zone_map
 from tanbih.coalition.tokens import hash_token
 from tanbih.domain.coalition import Partner
-from tanbih.domain.releasability import Level
 from tanbih.node import Node
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "web_static"
@@ -165,8 +165,8 @@ async def acknowledgements(
     """
     answer: dict[str, list[AckView]] = {}
     for alert_id in dict.fromkeys(alert):
-        record = await node.store.get(alert_id)
-        if record is not None and node.releasability.level_of(record, partner.id) is not Level.NONE:
+        record = await known_record(node, alert_id, partner)
+        if record is not None:
             acks = await node.store.acknowledgements(record.thread_id)
             answer[alert_id] = [AckView.of(a, first=True) for a in acks]
     return answer

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -89,10 +90,24 @@ async def post_observations(
                 id=obs.id,
                 threat=outcome.threat_id,
                 association=outcome.association,
-                issued=list(outcome.issued),
+                issued=await _known_ids(node, outcome.issued, partner.id),
             )
         )
     return results
+
+
+async def _known_ids(node: Node, issued: Sequence[str], partner_id: str) -> list[str]:
+    """The ids by which the posting partner knows the warnings its report issued: a warning
+    fused with other partners' reports may reach it as a copy, or not at all."""
+    ids = []
+    for message_id in issued:
+        record = await node.store.get(message_id)
+        if record is None:
+            continue
+        level = node.releasability.level_of(record, partner_id)
+        if level is not Level.NONE:
+            ids.append(node.releasability.known_id(record, level))
+    return ids
 
 
 def _observations(body: bytes, partner_id: str, node: Node) -> list[Observation]:

@@ -23,13 +23,30 @@ def not_found(alert_id: str) -> ApiProblem:
     return ApiProblem(404, "not-found", "Not found", f"no message with id {alert_id!r}")
 
 
-async def released_record(node: Node, alert_id: str, partner: Partner) -> AlertRecord:
-    """The stored message ``alert_id`` if the matrix releases anything of it to ``partner``.
+async def known_record(node: Node, alert_id: str, partner: Partner) -> AlertRecord | None:
+    """The stored message the id ``alert_id`` names for ``partner``, if the matrix releases
+    anything of it to that partner; ``None`` otherwise.
 
-    Raises a 404 otherwise, the same as for a message that does not exist.
+    A partner released a message below ``full`` knows it only by its copy id
+    (:meth:`~tanbih.pipeline.release.Releasability.known_id`); the message's own id names
+    nothing for it, as an id that does not exist, so it cannot confirm a guessed source.
     """
-    record = await node.store.get(alert_id)
-    if record is None or node.releasability.level_of(record, partner.id) is Level.NONE:
+    releasability = node.releasability
+    record = await node.store.get(releasability.message_id_known_as(alert_id))
+
+    if record is None:
+        return None
+    level = releasability.level_of(record, partner.id)
+
+    if level is Level.NONE or releasability.known_id(record, level) != alert_id:
+        return None
+    return record
+
+
+async def released_record(node: Node, alert_id: str, partner: Partner) -> AlertRecord:
+    """:func:`known_record`, or a 404 the same as for a message that does not exist."""
+    record = await known_record(node, alert_id, partner)
+    if record is None:
         raise not_found(alert_id)
     return record
 
@@ -37,10 +54,9 @@ async def released_record(node: Node, alert_id: str, partner: Partner) -> AlertR
 async def released_copy(
     node: Node, alert_id: str, partner: Partner
 ) -> tuple[AlertRecord, RecipientCopy]:
-    """The stored message ``alert_id`` and the copy of it ``partner`` gets; 404 if none."""
-    record = await node.store.get(alert_id)
-    if record is None:
-        raise not_found(alert_id)
+    """The stored message ``alert_id`` names for ``partner`` and the copy of it ``partner``
+    gets; 404 if none."""
+    record = await released_record(node, alert_id, partner)
     copy = node.releasability.copy_for(record, cap.parse_stored(record.xml), partner.id)
     if copy is None:
         raise not_found(alert_id)

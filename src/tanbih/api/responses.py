@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from tanbih.api.auth import CurrentNode, CurrentPartner
 from tanbih.api.problems import PROBLEM_JSON, PROBLEM_RESPONSES, PROBLEM_SCHEMA, ApiProblem
 from tanbih.domain.coalition import Partner, Role
+from tanbih.domain.releasability import Level
 from tanbih.domain.response import SwitchRefusal
 from tanbih.domain.response_assignment import DeclineReason, Event, Refusal, RefusalReason
 from tanbih.domain.response_case import ResponseCase
@@ -88,7 +89,10 @@ class ResponseView(BaseModel):
     level: str = Field(description="what the caller may see: full, zones_only, via_coordinator")
     zones: list[str]
     stage: str
-    warning: str = Field(description="the id of the threat's latest warning message")
+    warning: str | None = Field(
+        description="the id by which the caller knows the threat's latest warning message "
+        "(its copy id below full); null when the warning is withheld from the caller"
+    )
     responder: str | None = Field(description="who responds, if accepted and the caller may know")
     request: RequestView | None = Field(
         description="the request now out: to the coordinator and to the partner asked only"
@@ -206,7 +210,8 @@ async def list_cases(
     ] = False,
 ) -> list[ResponseView]:
     """The cases visible to the partner (see the module's rules)."""
-    views = (_view(node, case, partner) for case in await node.responder.cases(open_only=open_only))
+    cases = await node.responder.cases(open_only=open_only)
+    views = [await _view(node, case, partner) for case in cases]
     return [view for view in views if view is not None]
 
 
@@ -219,7 +224,7 @@ async def list_cases(
 async def get_case(threat_id: str, node: CurrentNode, partner: CurrentPartner) -> ResponseView:
     """The case of ``threat_id``."""
     case = await node.responder.case(threat_id)
-    view = None if case is None else _view(node, case, partner)
+    view = None if case is None else await _view(node, case, partner)
     if view is None:
         raise _not_found(threat_id)
     return view
@@ -233,7 +238,7 @@ async def get_case(threat_id: str, node: CurrentNode, partner: CurrentPartner) -
 )
 async def accept(threat_id: str, node: CurrentNode, partner: CurrentPartner) -> ResponseView:
     """The partner's forces respond to the threat."""
-    return _answer(node, partner, await node.responder.accept(threat_id, partner.id))
+    return await _answer(node, partner, await node.responder.accept(threat_id, partner.id))
 
 
 @router.post(
@@ -247,7 +252,7 @@ async def decline(
 ) -> ResponseView:
     """The next candidate is asked, if any is left."""
     moved = await node.responder.decline(threat_id, partner.id, body.reason, body.note)
-    return _answer(node, partner, moved)
+    return await _answer(node, partner, moved)
 
 
 @router.post(
@@ -264,28 +269,37 @@ async def reassign(
         raise ApiProblem(
             403, "forbidden", "Forbidden", f"only the coordinator reassigns, not {partner.id!r}"
         )
-    return _answer(
+    return await _answer(
         node, partner, await node.responder.reassign(threat_id, partner.id, body.partner)
     )
 
 
-def _answer(node: Node, partner: Partner, moved: Moved) -> ResponseView:
+async def _answer(node: Node, partner: Partner, moved: Moved) -> ResponseView:
     if isinstance(moved, NoCase):
         raise _not_found(moved.threat_id)
     if isinstance(moved, Refusal):
         status = _STATUS_OF_REFUSAL.get(moved.reason, 409)
         raise ApiProblem(status, moved.reason.value.replace("_", "-"), "Refused", moved.detail)
-    view = _view(node, moved, partner)
+    view = await _view(node, moved, partner)
     if view is None:
         raise _not_found(moved.threat_id)
     return view
+
+
+async def _warning_id(node: Node, case: ResponseCase, partner: Partner) -> str | None:
+    """The id by which ``partner`` knows the case's warning; ``None`` if it is withheld."""
+    record = await node.store.get(case.warned.alert_id)
+    if record is None:
+        return None
+    level = node.releasability.level_of(record, partner.id)
+    return None if level is Level.NONE else node.releasability.known_id(record, level)
 
 
 def _not_found(threat_id: str) -> ApiProblem:
     return ApiProblem(404, "not-found", "Not found", f"no response case for threat {threat_id!r}")
 
 
-def _view(node: Node, case: ResponseCase, partner: Partner) -> ResponseView | None:
+async def _view(node: Node, case: ResponseCase, partner: Partner) -> ResponseView | None:
     """``case`` as ``partner`` may see it; ``None`` when it may see nothing of it."""
     assignment, request = case.assignment, case.assignment.request
     coordinator = partner.role is Role.COORDINATOR
@@ -310,7 +324,7 @@ def _view(node: Node, case: ResponseCase, partner: Partner) -> ResponseView | No
         level=level,
         zones=list(case.warned.zones),
         stage=case.warned.stage.name.lower(),
-        warning=case.warned.alert_id,
+        warning=await _warning_id(node, case, partner),
         responder=assignment.responder if coordinator else responder,
         request=request_view,
         threat_class=case.threat.threat_class.value if coordinator or asked else None,

@@ -173,14 +173,17 @@ def released_cap(store: AlertStore, releasability: Releasability) -> Prepare:
         partner = notification.recipient.partner_id
         words = Wording(notification.recipient.language, "", "", "", "")
         if releasability.level_of(record, partner) is Level.FULL:
-            return Delivery(notification, record.xml, words, ack_code="", ack_url="")
+            return Delivery(
+                notification, record.xml, words, ack_code="", ack_url="", message_id=record.id
+            )
         alert = parsed.get(record.id) or parsed.setdefault(record.id, cap.parse_stored(record.xml))
         copy = releasability.copy_for(record, alert, partner)
         if copy is None:
             raise WithheldError(
                 f"message {record.id} is released to partner {partner!r} not at all"
             )
-        return Delivery(notification, copy.xml, words, ack_code="", ack_url="")
+        known_id = releasability.known_id(record, copy.level)
+        return Delivery(notification, copy.xml, words, ack_code="", ack_url="", message_id=known_id)
 
     return prepare
 

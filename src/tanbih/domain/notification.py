@@ -113,6 +113,8 @@ class Delivery:
     wording: Wording
     ack_code: str
     ack_url: str
+    message_id: str
+    """The id the recipient knows the message by: the message's own, or its copy id."""
 
 
 @dataclass(frozen=True, slots=True)

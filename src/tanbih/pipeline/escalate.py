@@ -22,6 +22,7 @@ from tanbih.domain.notification import EscalationTimer, Notification, Recipient
 from tanbih.domain.records import AlertRecord, alert_id
 from tanbih.errors import CapError, StoreError
 from tanbih.pipeline.notify_plan import DEFAULT_DELIVERY_DEADLINE, notification_for
+from tanbih.pipeline.release import Releasability
 from tanbih.ports import Clock, NodeStore
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ class Escalator:
         store: NodeStore,
         coalition: Coalition,
         clock: Clock,
+        releasability: Releasability,
         deadline: timedelta = DEFAULT_DELIVERY_DEADLINE,
         *,
         queued: Callable[[], None] = lambda: None,
@@ -45,6 +47,7 @@ class Escalator:
         self._store = store
         self._coalition = coalition
         self._clock = clock
+        self._releasability = releasability
         self._deadline = deadline
         self._queued = queued
 
@@ -91,9 +94,13 @@ class Escalator:
         record = await self._store.get(alert_id(thread.latest.sender, thread.latest.identifier))
         if record is None:
             return [], replace(after, next_due_at=None, stopped_at=now)
-        languages = tuple(info.language for info in cap.parse_stored(record.xml).infos)
+        alert = cap.parse_stored(record.xml)
+        languages = tuple(info.language for info in alert.infos)
+        # The timer is one partner's: its recipients all know the message by one id.
+        level = self._releasability.level_of(record, timer.partner_id, alert)
+        known_id = self._releasability.known_id(record, level)
         notifications = [
-            self._notification(record, recipient, step, now)
+            self._notification(record, known_id, recipient, step, now)
             for step in due.steps
             for recipient in step_recipients(
                 step.step, self._coalition, timer.partner_id, languages, now
@@ -102,9 +109,14 @@ class Escalator:
         return notifications, after
 
     def _notification(
-        self, record: AlertRecord, recipient: Recipient, step: DueStep, now: datetime
+        self,
+        record: AlertRecord,
+        known_id: str,
+        recipient: Recipient,
+        step: DueStep,
+        now: datetime,
     ) -> Notification:
         """Step instance ``n`` is ``escalation_step`` n + 1 (0 is routing's notification); a
         later round's key differs, so a repeated step is not a duplicate of the first."""
-        first = notification_for(record, recipient, now, self._deadline, step.index + 1)
+        first = notification_for(record, recipient, now, self._deadline, known_id, step.index + 1)
         return replace(first, key=repeat_key(first.key, step.round))

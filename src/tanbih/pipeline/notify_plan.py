@@ -47,11 +47,21 @@ WITHHELD = "alert.withheld"
 
 
 def notification_for(
-    record: AlertRecord, recipient: Recipient, now: datetime, deadline: timedelta, step: int = 0
+    record: AlertRecord,
+    recipient: Recipient,
+    now: datetime,
+    deadline: timedelta,
+    known_id: str,
+    step: int = 0,
 ) -> Notification:
-    """One version of a message to one recipient, keyed for idempotency."""
+    """One version of a message to one recipient, keyed for idempotency.
+
+    The key derives from ``known_id``, the id the recipient knows the message by
+    (:meth:`Releasability.known_id`), so a recipient below ``full`` cannot test a guess of the
+    original message against it.
+    """
     return Notification(
-        key=notification_key(record.id, recipient.contact_id, recipient.channel),
+        key=notification_key(known_id, recipient.contact_id, recipient.channel),
         alert_id=record.id,
         status=record.status,
         recipient=recipient,
@@ -108,7 +118,13 @@ class PlanNotifications:
             now,
         )
         notifications = tuple(
-            notification_for(record, recipient, now, self._deadline)
+            notification_for(
+                record,
+                recipient,
+                now,
+                self._deadline,
+                self._releasability.known_id(record, level(recipient.partner_id)),
+            )
             for recipient in plan.notify
             if level(recipient.partner_id) is not Level.NONE
         )

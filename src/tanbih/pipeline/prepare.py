@@ -79,6 +79,7 @@ class PrepareDelivery:
             wording=word(copy.alert, recipient.language),
             ack_code=code,
             ack_url=f"{self._public_url}/ack/{token}",
+            message_id=self._releasability.known_id(record, copy.level),
         )
 
     def remember(self, record: AlertRecord, alert: Alert) -> None:

@@ -26,6 +26,7 @@ from typing import TypeVar
 from tanbih import cap
 from tanbih.domain.cap import Alert, Reference, Scope, Status
 from tanbih.domain.coalition import Coalition
+from tanbih.domain.copy_ids import CopyIds
 from tanbih.domain.provenance import message_sources
 from tanbih.domain.records import AlertRecord
 from tanbih.domain.redaction import Relay, redact, relayed_identifier, relayed_thread_id
@@ -81,6 +82,7 @@ class Releasability:
         self._partners = frozenset(p.id for p in coalition.partners)
         self._coordinator = coalition.coordinator
         self._relay = relay
+        self._ids = CopyIds(relay.key)
         self._sign = sign
         self._copies: OrderedDict[tuple[str, Level], RecipientCopy] = OrderedDict()
         self._sources: OrderedDict[str, frozenset[str]] = OrderedDict()
@@ -176,6 +178,19 @@ class Releasability:
         return Reference(
             sender, relayed_identifier(self._relay, level, record.key), record.key.sent
         )
+
+    def known_id(self, record: AlertRecord, level: Level) -> str:
+        """The id a recipient at ``level`` knows the message by: its own at ``full``, else an
+        opaque copy id (:mod:`~tanbih.domain.copy_ids`) that reveals nothing of the original."""
+        if level in (Level.FULL, Level.NONE):
+            return record.id
+        return self._ids.copy_id(record.id, level)
+
+    def message_id_known_as(self, known_id: str) -> str:
+        """The id of the stored message a recipient's id names (:meth:`known_id`); whether that
+        recipient may use it is :meth:`known_id`'s to say."""
+        read = self._ids.read(known_id)
+        return known_id if read is None else read[0]
 
     def copy_thread_id(self, record: AlertRecord, level: Level) -> str:
         """The thread id of a stored message as a recipient at ``level`` knows it."""

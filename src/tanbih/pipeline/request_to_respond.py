@@ -27,6 +27,7 @@ from tanbih.pipeline.notify_plan import (
     NotificationPlan,
     notification_for,
 )
+from tanbih.pipeline.release import Releasability
 from tanbih.ports import Clock, NodeStore
 
 _log = structlog.get_logger("tanbih.respond")
@@ -35,8 +36,14 @@ _log = structlog.get_logger("tanbih.respond")
 class PlanRequest:
     """The route stage of requests to respond: the addressed partners, and their escalation."""
 
-    def __init__(self, coalition: Coalition, deadline: timedelta = DEFAULT_DELIVERY_DEADLINE):
+    def __init__(
+        self,
+        coalition: Coalition,
+        releasability: Releasability,
+        deadline: timedelta = DEFAULT_DELIVERY_DEADLINE,
+    ):
         self._coalition = coalition
+        self._releasability = releasability
         self._deadline = deadline
 
     async def __call__(
@@ -49,8 +56,14 @@ class PlanRequest:
         routed = route(self._coalition, alert, source.id, asked, now)
         only = Routing(tuple(p for p in routed.partners if p.partner_id in asked))
         plan = plan_message(rule, record.thread_id, only, (), (), self._coalition.escalation, now)
+        releasability = self._releasability
+
+        def known(partner_id: str) -> str:
+            return releasability.known_id(record, releasability.level_of(record, partner_id, alert))
+
         notifications = tuple(
-            notification_for(record, recipient, now, self._deadline) for recipient in plan.notify
+            notification_for(record, recipient, now, self._deadline, known(recipient.partner_id))
+            for recipient in plan.notify
         )
         return NotificationPlan(notifications, plan.timers)
 
@@ -65,6 +78,7 @@ class SendRequest:
         coalition: Coalition,
         own: Partner,
         sign: Callable[[bytes], bytes],
+        releasability: Releasability,
         *,
         handoff: Handoff | None = None,
         recorded: Recorded = lambda _: None,
@@ -73,7 +87,11 @@ class SendRequest:
         self._own = own
         self._sign = sign
         self._accept = AcceptAlert(
-            store, clock, plan=PlanRequest(coalition), handoff=handoff, recorded=recorded
+            store,
+            clock,
+            plan=PlanRequest(coalition, releasability),
+            handoff=handoff,
+            recorded=recorded,
         )
 
     def message(

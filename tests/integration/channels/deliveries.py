@@ -102,4 +102,6 @@ def make_delivery(
         deadline=T0 + timedelta(minutes=5),
     )
     chosen = wording or WORDINGS[language]
-    return Delivery(notification, CAP_XML, replace(chosen), ACK_CODE, ACK_URL)
+    return Delivery(
+        notification, CAP_XML, replace(chosen), ACK_CODE, ACK_URL, notification.alert_id
+    )

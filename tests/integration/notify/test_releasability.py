@@ -50,21 +50,25 @@ async def test_a_restricted_partner_gets_only_its_copy_on_every_channel_and_read
     network: Network, coalition_extra: str
 ) -> None:
     """aa's webhook, e-mail, console (live and replayed), SMS, call and API reads all carry the
-    redacted copy; the hub, at full, reads the warning as posted; the audit says which level."""
+    redacted copy, known by a copy id that is not the warning's; the hub, at full, reads the
+    warning as posted; the audit says which level."""
     level = "via_coordinator" if "via_coordinator" in coalition_extra else "zones_only"
     start = network.clock.now()
     alert = leaky(network)
     hidden = forbidden(alert, level)
     async with network.console("aa") as console:
         alert_id = await network.post(alert)
-        [live] = await console.events_of(alert_id)
+        listed = await network.client.get("/api/v1/alerts", headers=network.auth("aa"))
+        [known_id] = [a["id"] for a in listed.json()]
+        [live] = await console.events_of(known_id)
+    assert known_id != alert_id
     [webhook] = await network.webhooks_to("/aa", 1)
     [mail] = await network.mails(1)
     network.advance_to(start, 20)
     [sms] = await network.sms_about("EXERCISE")
     [call] = await network.calls(1)
     async with network.console("aa", last_event_id=live.id - 1) as replay:
-        [replayed] = await replay.events_of(alert_id)
+        [replayed] = await replay.events_of(known_id)
 
     copy = cap.parse_xml(webhook.body)
     assert copy.identifier.startswith(RELAYED_PREFIX)
@@ -85,11 +89,17 @@ async def test_a_restricted_partner_gets_only_its_copy_on_every_channel_and_read
         "sms": sms.body,
         "voice": call.twiml,
     }
-    received = {**channels, **await api_reads(network, "aa", alert_id)}
-    found = {name: leaks(text, hidden) for name, text in received.items()}
+    received = {**channels, **await api_reads(network, "aa", known_id)}
+    # The warning's own id is a digest of its sender and identifier: aa could test a guess.
+    found = {name: leaks(text, [*hidden, alert_id]) for name, text in received.items()}
     assert {name: words for name, words in found.items() if words} == {}
+    for path in (f"/api/v1/alerts/{alert_id}", f"/api/v1/alerts/{alert_id}/acks"):
+        by_own_id = await network.client.get(path, headers=network.auth("aa"))
+        assert by_own_id.status_code == 404, path
     hub = await network.client.get(f"/api/v1/alerts/{alert_id}", headers=network.auth("hub"))
     assert hub.json()["cap"]["identifier"] == alert.identifier
+    by_copy_id = await network.client.get(f"/api/v1/alerts/{known_id}", headers=network.auth("hub"))
+    assert by_copy_id.status_code == 404
     assert MARKER in hub.text
     entries = [e for e in await network.node.store.events() if e.kind == "alert.redacted"]
     assert [(e.subject, e.partner_id, e.data["level"]) for e in entries] == [
@@ -221,7 +231,9 @@ async def test_a_warning_issued_from_a_partners_observations_is_released_by_its_
     assert copy.identifier.startswith(RELAYED_PREFIX)
     kept = {p.value_name.split(":")[1] for i in copy.infos for p in i.parameters}
     assert kept == {"eta", "shelter_seconds"}
-    for text in (webhook.body.decode(), (await api_reads(network, "aa", issued_id))["get json"]):
+    listed = await network.client.get("/api/v1/alerts", headers=network.auth("aa"))
+    [known_id] = [a["id"] for a in listed.json()]
+    for text in (webhook.body.decode(), (await api_reads(network, "aa", known_id))["get json"]):
         assert "bb-trk-1" not in text
         assert result["threat"] not in text
     threats = {

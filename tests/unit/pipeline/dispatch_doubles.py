@@ -86,7 +86,7 @@ class ScriptedChannel:
 async def prepare(n: Notification) -> Delivery:
     """A delivery with fixed words: the channels under test never read them."""
     words = Wording(n.recipient.language, "subject", "headline", "body", "spoken")
-    return Delivery(n, b"<alert/>", words, "1234", "https://node.example/ack/t")
+    return Delivery(n, b"<alert/>", words, "1234", "https://node.example/ack/t", n.alert_id)
 
 
 # A 30 s lease, a 5 s send timeout; only events wake ``run`` unless a test sets a poll interval.

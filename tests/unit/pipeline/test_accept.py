@@ -181,7 +181,7 @@ def to_one_contact(contact: str) -> Plan:
         alert: Alert, record: AlertRecord, rule: Rule, source: Partner, now: datetime
     ) -> NotificationPlan:
         recipient = Recipient("jo", contact, ChannelAddress(ChannelKind.WEBHOOK, "https://x"), "en")
-        return NotificationPlan((notification_for(record, recipient, now, LEASE),))
+        return NotificationPlan((notification_for(record, recipient, now, LEASE, record.id),))
 
     return plan
 

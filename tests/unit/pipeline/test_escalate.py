@@ -18,8 +18,15 @@ from tanbih.domain.records import AlertRecord, alert_id
 from tanbih.pipeline.accept import AcceptAlert, Accepted
 from tanbih.pipeline.escalate import Escalator
 from tanbih.pipeline.notify_plan import NotificationPlan
+from tanbih.pipeline.release import Releasability, relay_for
 
 SECOND = timedelta(seconds=1)
+
+
+def releasability() -> Releasability:
+    """The sample coalition's releasability: it has no agreement, so everything is shared."""
+    samples = coalition()
+    return Releasability(samples, relay_for(samples, b"s" * 32), lambda xml: xml)
 
 
 class FixedClock:
@@ -55,7 +62,9 @@ async def test_a_due_step_is_queued_as_step_one_and_wakes_the_dispatcher_once(
     """Nothing is queued at 19 s; at 20 s the duty officer's SMS and call are escalation step 1
     (0 being routing's notification), and ``queued`` is called once for the round."""
     woken: list[None] = []
-    escalator = Escalator(store, coalition(), FixedClock(DAY), queued=lambda: woken.append(None))
+    escalator = Escalator(
+        store, coalition(), FixedClock(DAY), releasability(), queued=lambda: woken.append(None)
+    )
 
     early = await escalator.escalate_once(DAY + 19 * SECOND)
     keys = await escalator.escalate_once(DAY + 20 * SECOND)
@@ -76,7 +85,7 @@ async def test_a_later_round_of_a_step_is_a_new_notification_with_a_higher_step(
     store: MemoryStore,
 ) -> None:
     """Round two's 20 s step (at 140 s) is queued again, as step 4, under new keys."""
-    escalator = Escalator(store, coalition(), FixedClock(DAY))
+    escalator = Escalator(store, coalition(), FixedClock(DAY), releasability())
     first = await escalator.escalate_once(DAY + 20 * SECOND)
     await escalator.escalate_once(DAY + 60 * SECOND)
 
@@ -98,7 +107,7 @@ async def test_a_timer_whose_message_cannot_be_read_back_does_not_stop_the_other
     hub = coalition().partner("hub")
     assert hub is not None
     assert isinstance(await accept(unreadable, b"<not-cap/>", hub), Accepted)
-    escalator = Escalator(store, coalition(), FixedClock(DAY))
+    escalator = Escalator(store, coalition(), FixedClock(DAY), releasability())
 
     keys = await escalator.escalate_once(DAY + 20 * SECOND)
 

@@ -42,7 +42,7 @@ from tanbih.adapters.channels.email import compose_email
 from tanbih.adapters.channels.settings import VoiceSettings, WebhookFormat, WebhookSettings
 from tanbih.adapters.channels.sms import sms_text
 from tanbih.adapters.channels.voice import call_twiml
-from tanbih.adapters.channels.webhook import WebhookChannel
+from tanbih.adapters.channels.webhook import IDEMPOTENCY_HEADER, WebhookChannel
 from tanbih.adapters.console_stream import CONSOLE_EVENT, ConsoleChannel, ConsoleHub
 from tanbih.adapters.memory_store import MemoryStore
 from tanbih.api.alerts import AlertSummary, released_json
@@ -60,7 +60,13 @@ from tanbih.domain.coalition import (
     Role,
 )
 from tanbih.domain.lifecycle import Stage, thread_id_of
-from tanbih.domain.notification import Delivery, DeliveryOutcome, DeliveryResult, Recipient
+from tanbih.domain.notification import (
+    Delivery,
+    DeliveryOutcome,
+    DeliveryResult,
+    Recipient,
+    notification_key,
+)
 from tanbih.domain.provenance import SOURCE_PARAMETER
 from tanbih.domain.records import AlertRecord
 from tanbih.domain.releasability import Level, SharingMatrix, SharingSheet, release
@@ -189,11 +195,22 @@ def forbidden(situation: Situation, level: Level) -> set[str]:
     return hidden
 
 
+def original_keys(record_id: str) -> set[str]:
+    """The idempotency keys the recipient's notifications would have under the original id."""
+    return {
+        notification_key(
+            record_id, "contact", ChannelAddress(kind, f"https://{kind.value}.partner.example/to")
+        )
+        for kind in ChannelKind
+    }
+
+
 async def received(situation: Situation, releasability: Releasability) -> dict[str, str] | None:
     """Every payload each channel sends the recipient, and every API read of its token;
     ``None`` when every channel refused to prepare the delivery (withheld)."""
     store = MemoryStore()
     record = situation.record
+    level = releasability.level_of(record, situation.recipient)
     notifications = [
         notification_for(
             record,
@@ -205,6 +222,7 @@ async def received(situation: Situation, releasability: Releasability) -> dict[s
             ),
             SENT,
             timedelta(minutes=5),
+            releasability.known_id(record, level),
         )
         for kind in ChannelKind
     ]
@@ -228,7 +246,9 @@ async def received(situation: Situation, releasability: Releasability) -> dict[s
         "apprise": await _apprise(deliveries[ChannelKind.APPRISE]),
     }
     for format in WebhookFormat:
-        payloads[f"webhook {format}"] = await _webhook(deliveries[ChannelKind.WEBHOOK], format)
+        body, key = await _webhook(deliveries[ChannelKind.WEBHOOK], format)
+        payloads[f"webhook {format}"] = body
+        payloads[f"webhook {format} idempotency key"] = key
     console = ConsoleChannel(store, ConsoleHub(), clock)  # type: ignore[arg-type]
     result = await console.send(deliveries[ChannelKind.CONSOLE])
     assert result.outcome is DeliveryOutcome.DELIVERED
@@ -268,11 +288,14 @@ async def _apprise(delivery: Delivery) -> str:
     return "\n".join(sent)
 
 
-async def _webhook(delivery: Delivery, format: WebhookFormat) -> str:
+async def _webhook(delivery: Delivery, format: WebhookFormat) -> tuple[str, str]:
+    """The body the webhook posts, and its idempotency key."""
     bodies: list[bytes] = []
+    keys: list[str] = []
 
     def answer(request: httpx.Request) -> httpx.Response:
         bodies.append(request.content)
+        keys.append(request.headers[IDEMPOTENCY_HEADER])
         return httpx.Response(204)
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as client:
@@ -281,7 +304,7 @@ async def _webhook(delivery: Delivery, format: WebhookFormat) -> str:
         )
         result = await channel.send(delivery)
     assert result.outcome is DeliveryOutcome.DELIVERED, result.error
-    return b"".join(bodies).decode()
+    return b"".join(bodies).decode(), " ".join(keys)
 
 
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -311,6 +334,9 @@ def test_no_channel_and_no_read_gives_a_recipient_what_the_matrix_forbids(
     copy = cap.parse_xml(payloads["webhook cap+xml"].encode())
     assert model_violations(copy, level) == []
     assert "Signature" in payloads["webhook cap+xml"]
-    hidden = forbidden(situation, level)
+    # Nor the original's id, or an idempotency key made from it: a recipient could hash a
+    # guessed source's sender and identifier and compare.
+    record_id = situation.record.id
+    hidden = forbidden(situation, level) | {record_id} | original_keys(record_id)
     leaks = {name: sorted(s for s in hidden if s in text) for name, text in payloads.items()}
     assert {name: found for name, found in leaks.items() if found} == {}

@@ -28,6 +28,7 @@ from tanbih.domain.coalition import ChannelKind, Coalition
 from tanbih.domain.lifecycle import Rule, Stage, thread_id_of
 from tanbih.domain.records import AlertRecord
 from tanbih.domain.response_request import request_message
+from tanbih.pipeline.release import Releasability, relay_for
 from tanbih.pipeline.request_to_respond import PlanRequest
 
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
@@ -83,7 +84,9 @@ async def test_only_the_partner_addressed_is_told_and_escalated(demo: Coalition)
     hub = demo.partner("coord")
     assert hub is not None
     alert, record = request_to("jo")
-    plan = await PlanRequest(demo)(alert, record, Rule.ISSUE, hub, NOW)
+    plan = await PlanRequest(
+        demo, Releasability(demo, relay_for(demo, b"s" * 32), lambda xml: xml)
+    )(alert, record, Rule.ISSUE, hub, NOW)
     told = {(n.recipient.partner_id, n.recipient.channel.kind) for n in plan.notifications}
     assert told == {("jo", ChannelKind.CONSOLE), ("jo", ChannelKind.WEBHOOK)}
     assert all(n.alert_id == record.id for n in plan.notifications)
@@ -102,5 +105,7 @@ async def test_anything_else_is_told_to_nobody(demo: Coalition, rule: Rule, scop
     hub = demo.partner("coord")
     assert hub is not None
     alert, record = request_to("jo")
-    plan = await PlanRequest(demo)(replace(alert, scope=scope), record, rule, hub, NOW)
+    plan = await PlanRequest(
+        demo, Releasability(demo, relay_for(demo, b"s" * 32), lambda xml: xml)
+    )(replace(alert, scope=scope), record, rule, hub, NOW)
     assert (plan.notifications, plan.timers) == ((), ())
