@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
 import pytest
 from tests.integration.store.samples import coalition, partner, stored, zone
 
+from tanbih.adapters.store import open_store
 from tanbih.domain.coalition import Role
 from tanbih.errors import StoreError
 from tanbih.ports import AlertStore
@@ -100,3 +102,17 @@ async def test_sync_to_an_empty_coalition_removes_every_zone(store: AlertStore) 
 
     assert await store.zones() == []
     assert await store.partners() == [stored(IL)]
+
+
+@pytest.mark.postgres
+async def test_two_processes_syncing_one_coalition_at_once_both_succeed(pg_url: str) -> None:
+    """Two stores on their own connections (two workers starting) sync the same coalition into
+    an empty database at once: neither fails on the other's rows, and it is stored once."""
+    first, second = await open_store(pg_url), await open_store(pg_url)
+    try:
+        both = coalition((IL, JO), (zone("z1", "il"),))
+        await asyncio.gather(first.sync_coalition(both), second.sync_coalition(both))
+        assert await first.partners() == [stored(IL), stored(JO)]
+    finally:
+        await first.close()
+        await second.close()

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tanbih.adapters.store import rows
@@ -23,6 +23,8 @@ from tanbih.adapters.store.schema import meta, partners, zones
 from tanbih.domain.coalition import Coalition
 
 COALITION_HASH_KEY = "coalition_sha256"
+# "tanbih.c" in ASCII, beside the logs' locks.
+COALITION_LOCK_KEY = 0x74616E6269682E63
 
 
 def coalition_digest(coalition: Coalition) -> str:
@@ -46,6 +48,10 @@ async def sync_coalition(conn: AsyncConnection, coalition: Coalition) -> bool:
     Runs inside the caller's (write) transaction.
     """
     digest = coalition_digest(coalition)
+    if conn.dialect.name == "postgresql":
+        # Workers of one node start at once: the second waits for the first's commit, then
+        # finds the digest stored instead of inserting the same partners again.
+        await conn.execute(select(func.pg_advisory_xact_lock(COALITION_LOCK_KEY)))
     stored = await conn.scalar(select(meta.c.value).where(meta.c.key == COALITION_HASH_KEY))
     if stored == digest:
         return False
