@@ -311,7 +311,7 @@ def _following_the_log(node: Node) -> list[asyncio.Task[None]]:
     the observation log."""
     if not isinstance(node.assessment, LoggedAssessment):
         return []
-    lease = PgAssessorLease(node.settings.store_url, _worker_id())
+    lease = PgAssessorLease(node.settings.store_url, _worker_id(), node.assessment.outcomes_written)
     follow = FollowTheLog(node.store, node.assessor, lease, node.clock)
     return [asyncio.create_task(follow.run(node.stop))]
 

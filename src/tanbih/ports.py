@@ -314,8 +314,8 @@ class ObservationLog(Protocol):
         """The ``seq`` of the newest report with an outcome; 0 if none has one."""
         ...
 
-    async def save_outcome(self, seq: int, outcome: ObservationOutcome) -> None:
-        """Keep what the assessment made of the report numbered ``seq``."""
+    async def save_outcomes(self, outcomes: Sequence[tuple[int, ObservationOutcome]]) -> None:
+        """Keep what the assessment made of the reports numbered so, in one transaction."""
         ...
 
     async def observation_outcomes(

@@ -51,9 +51,9 @@ class MemoryObservations:
         """The ``seq`` of the newest report with an outcome; 0 if none has one."""
         return max(self._outcomes, default=0)
 
-    async def save_outcome(self, seq: int, outcome: ObservationOutcome) -> None:
-        """Keep what the assessment made of the report numbered ``seq``."""
-        self._outcomes[seq] = outcome
+    async def save_outcomes(self, outcomes: Sequence[tuple[int, ObservationOutcome]]) -> None:
+        """Keep what the assessment made of the reports numbered so."""
+        self._outcomes.update(outcomes)
 
     async def observation_outcomes(
         self, keys: Sequence[tuple[str, str]]

@@ -28,7 +28,8 @@ from tanbih.ports import AssessorLease, Clock, ObservationLog
 
 log = logging.getLogger(__name__)
 
-PAGE = 500
+# Reports assessed between two writes of their outcomes.
+PAGE = 64
 # Without news from the database, the assessor looks at the log at least this often.
 POLL_SECONDS = 1.0
 # How often a worker without the lease tries to take it: the takeover time after a death.
@@ -36,7 +37,8 @@ TAKE_EVERY_SECONDS = 0.5
 # How long the worker that took a report waits for the assessor's outcome before it answers
 # ``queued`` (the report is kept: it will be assessed).
 OUTCOME_WAIT = timedelta(seconds=3)
-_OUTCOME_POLL_S = 0.01
+# Without news of outcomes written, a waiting request looks again this often.
+_OUTCOME_POLL_S = 0.25
 STALE = ObservationOutcome(None, "stale")
 
 
@@ -74,6 +76,14 @@ class LoggedAssessment:
     def __init__(self, log_: ObservationLog, wait: timedelta = OUTCOME_WAIT) -> None:
         self._log = log_
         self._wait = wait.total_seconds()
+        # Replaced by a fresh event at each announcement: setting the old one wakes every
+        # request waiting, however many.
+        self._outcomes_written = asyncio.Event()
+
+    def outcomes_written(self) -> None:
+        """The assessing worker wrote outcomes (heard from the database): look again."""
+        written, self._outcomes_written = self._outcomes_written, asyncio.Event()
+        written.set()
 
     async def posted(self, reports: Sequence[Observation]) -> list[ObservationOutcome]:
         """The assessor's outcome of each report, or ``queued`` for one it has not reached."""
@@ -81,11 +91,15 @@ class LoggedAssessment:
         found: dict[tuple[str, str], ObservationOutcome] = {}
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(self._wait):
-                while len(found) < len(set(keys)):
+                while True:
+                    # Taken before reading: outcomes written after the read wake this request.
+                    written = self._outcomes_written
                     missing = [key for key in keys if key not in found]
                     found.update(await self._log.observation_outcomes(missing))
-                    if len(found) < len(set(keys)):
-                        await asyncio.sleep(_OUTCOME_POLL_S)
+                    if len(found) == len(set(keys)):
+                        break
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(written.wait(), _OUTCOME_POLL_S)
         return [found.get(key, QUEUED) for key in keys]
 
     async def received(self, report: Observation) -> None:
@@ -128,24 +142,34 @@ class FollowTheLog:
         cursor: int | None = None
         while not stop.is_set():
             self._lease.news.clear()
+            page: list[LoggedObservation] = []
             try:
                 if cursor is None:
                     cursor = await self._start()
                 page = await self._log.observations_after(cursor, PAGE)
-                for entry in page:
-                    await self._log.save_outcome(entry.seq, await self._assess(entry))
-                    cursor = entry.seq
-                    if stop.is_set():
-                        return
+                cursor = await self._assess_page(page, stop) or cursor
             except Exception:
                 # A report that failed is not lost: its warning waits in the assessor's queue
                 # and goes out with the next; the report itself now reads as a duplicate.
                 log.exception("assessing the observation log failed; trying again")
                 page = []
-            if not await self._lease.holds():
+            if stop.is_set() or not await self._lease.holds():
                 return
             if len(page) < PAGE:
                 await _either(self._lease.news, stop, POLL_SECONDS)
+
+    async def _assess_page(self, page: list[LoggedObservation], stop: asyncio.Event) -> int | None:
+        """Assess the reports of ``page`` in order, then write their outcomes at once (also
+        those done before a failure); the last one's ``seq``."""
+        done: list[tuple[int, ObservationOutcome]] = []
+        try:
+            for entry in page:
+                done.append((entry.seq, await self._assess(entry)))
+                if stop.is_set():
+                    break
+        finally:
+            await self._log.save_outcomes(done)
+        return done[-1][0] if done else None
 
     async def _start(self) -> int:
         """After the last report assessed, or the last one too old to be assessed now."""

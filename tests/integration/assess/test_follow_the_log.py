@@ -77,7 +77,7 @@ async def test_the_holder_assesses_the_log_in_order_from_after_the_last_outcome(
     store = node.store
     earlier = ObservationOutcome("t-before", "new")
     await store.record_observations([report(0), report(1), report(2, seconds_old=3600)], T0)
-    await store.save_outcome(1, earlier)
+    await store.save_outcomes([(1, earlier)])
     lease = Lease()
     stop = asyncio.Event()
     follow = asyncio.create_task(FollowTheLog(store, node.assessor, lease, node.clock).run(stop))

@@ -72,7 +72,7 @@ async def test_outcomes_are_kept_beside_their_reports(store: NodeStore) -> None:
     await store.record_observations([REPORT, replace(REPORT, id="r2")], T0)
     assert await store.last_assessed() == 0
     outcome = ObservationOutcome("t1", "new", ("a1",))
-    await store.save_outcome(1, outcome)
+    await store.save_outcomes([(1, outcome)])
     assert await store.last_assessed() == 1
     found = await store.observation_outcomes([("il", "r1"), ("il", "r2")])
     assert found == {("il", "r1"): outcome}

@@ -3,7 +3,9 @@
 The worker whose connection holds the lock assesses the node's observation log. The lock lives
 as long as that connection: a worker that dies (killed, or cut off from the database) loses it
 with its connection, and the next worker to try takes it. The same connection listens on the
-observation log's channel, so the assessor hears of new reports at their commit.
+observation log's channel while it holds the lock, so the assessor hears of new reports at
+their commit, and, in every worker, on the channel of outcomes written, so a worker waiting
+to answer with one hears of it at once.
 
 The connection is named ``tanbih assessor <worker>`` (``application_name``): ``pg_stat_activity``
 joined with ``pg_locks`` shows which worker assesses.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -21,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.pool import NullPool
 
 from tanbih.adapters.store.engine import store_url
-from tanbih.adapters.store.sql_observations import NEWS_CHANNEL
+from tanbih.adapters.store.sql_observations import ASSESSED_CHANNEL, NEWS_CHANNEL
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +36,11 @@ _NAME_LIMIT = 63  # PostgreSQL truncates application_name there
 class PgAssessorLease:
     """``AssessorLease`` on PostgreSQL (see the module docstring)."""
 
-    def __init__(self, url: str, worker: str) -> None:
+    def __init__(
+        self, url: str, worker: str, outcomes_written: Callable[[], None] = lambda: None
+    ) -> None:
         self._url = url
+        self._outcomes_written = outcomes_written
         self._name = f"tanbih assessor {worker}"[:_NAME_LIMIT]
         self._engine: AsyncEngine | None = None
         self._conn: AsyncConnection | None = None
@@ -81,6 +87,9 @@ class PgAssessorLease:
             await self._conn.execute(
                 text("SELECT set_config('application_name', :name, false)"), {"name": self._name}
             )
+            raw = await self._conn.get_raw_connection()
+            driver: Any = raw.driver_connection
+            await driver.add_listener(ASSESSED_CHANNEL, self._written)
             await self._conn.commit()
         return self._conn
 
@@ -97,3 +106,6 @@ class PgAssessorLease:
 
     def _heard(self, *_: object) -> None:
         self.news.set()
+
+    def _written(self, *_: object) -> None:
+        self._outcomes_written()

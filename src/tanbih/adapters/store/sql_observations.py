@@ -5,7 +5,8 @@ numbered in the order written.
 advisory lock on PostgreSQL; SQLite has one writer anyway), so a reader that follows the log
 never passes a report that another transaction had not committed yet. On PostgreSQL each
 write that kept something new notifies ``NEWS_CHANNEL`` at commit: the node's assessing
-worker listens there instead of polling.
+worker listens there instead of polling; each write of outcomes notifies ``ASSESSED_CHANNEL``,
+where the workers waiting to answer with them listen.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import bindparam, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tanbih.adapters.store.schema import meta, observations
@@ -28,6 +29,7 @@ from tanbih.federation.observation_wire import WireError, from_body
 # "tanbih.o" in ASCII: the observation log's lock, beside the event log's "tanbih.a".
 OBSERVATION_LOCK_KEY = 0x74616E6269682E6F
 NEWS_CHANNEL = "tanbih_observations"
+ASSESSED_CHANNEL = "tanbih_assessed"
 
 
 def observation_row(obs: Observation, received_at: datetime, seq: int) -> dict[str, object]:
@@ -122,13 +124,21 @@ class SqlObservations(SqlTransactions):
         async with self._reading() as conn:
             return int(await conn.scalar(statement) or 0)
 
-    async def save_outcome(self, seq: int, outcome: ObservationOutcome) -> None:
-        """Keep what the assessment made of the report numbered ``seq``."""
+    async def save_outcomes(self, outcomes: Sequence[tuple[int, ObservationOutcome]]) -> None:
+        """Keep what the assessment made of the reports numbered so, in one transaction; on
+        PostgreSQL, tell ``ASSESSED_CHANNEL`` at commit."""
+        if not outcomes:
+            return
         statement = (
-            update(observations).where(observations.c.seq == seq).values(outcome=outcome.as_json())
+            update(observations)
+            .where(observations.c.seq == bindparam("b_seq"))
+            .values(outcome=bindparam("b_outcome"))
         )
+        values = [{"b_seq": seq, "b_outcome": outcome.as_json()} for seq, outcome in outcomes]
         async with self._writing() as conn:
-            await conn.execute(statement)
+            await conn.execute(statement, values)
+            if conn.dialect.name == "postgresql":
+                await conn.execute(select(func.pg_notify(ASSESSED_CHANNEL, "")))
 
     async def observation_outcomes(
         self, keys: Sequence[tuple[str, str]]
