@@ -1,0 +1,142 @@
+"""Reports through one node run as 1 and 2 worker processes (PostgreSQL): answer time, and
+how many threats the reports of each drone made.
+
+``tanbih serve --workers N`` on a database of its own. DRONES clients post at once, each the
+REPORTS reports of its own drone (one a second of sensor time, heading for bb's zone), one
+after another, through the shared port (the kernel picks the worker). With several workers
+every report is kept by the worker that took it and assessed by the one holding the
+assessor's lease, and the answer waits for that outcome. Prints the POST answer times, the
+reports per second, the threats made per drone (1 is right) and the answers ``queued``.
+
+    .venv/bin/python bench/assessor_workers.py [--drones 8] [--reports 40] [--workers 1 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import subprocess
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import IO
+
+import httpx
+
+from _federation import databases, write_coalition
+from _loopback import VENV_BIN, free_port, percentile, webhook_receiver
+
+WEBHOOK_SECRET = "bench-assessor-webhook-secret"  # noqa: S105 -- a loopback test receiver
+
+
+async def main(drones: int, reports: int, workers: list[int]) -> None:
+    for n in workers:
+        times, elapsed, threats, queued = await run(n, drones, reports)
+        print(
+            f"{n} worker(s): answer p50 {percentile(times, 50) * 1000:6.1f} ms "
+            f"p99 {percentile(times, 99) * 1000:6.1f} ms, {len(times) / elapsed:6.1f} reports/s, "
+            f"threats per drone {sorted(set(threats))}, queued {queued} "
+            f"({drones} drones x {reports} reports)",
+            flush=True,
+        )
+
+
+async def run(workers: int, drones: int, reports: int) -> tuple[list[float], float, list[int], int]:
+    with tempfile.TemporaryDirectory() as tmp:
+        async with webhook_receiver() as arrivals, databases(["coord"]) as dbs:
+            layout = write_coalition(
+                Path(tmp) / "c", f"http://127.0.0.1:{arrivals.port}", all_contacts=True
+            )
+            channels = Path(tmp) / "channels.yaml"
+            channels.write_text(f"webhook: {{secret: {WEBHOOK_SECRET}}}\n")
+            port = free_port()
+            env = {
+                **os.environ,
+                "TANBIH_SIGNING_KEY": str(layout.key("coord")),
+                "TANBIH_NODE_SECRET": "bench-assessor-secret-" + "x" * 32,
+                "TANBIH_CHANNELS": str(channels),
+            }
+            args = [
+                str(VENV_BIN / "tanbih"), "serve", "--workers", str(workers),
+                "--coalition", str(layout.coalition("coord")), "--database-url", dbs["coord"],
+                "--data-dir", str(Path(tmp) / "data"), "--port", str(port),
+            ]  # fmt: skip
+            with (Path(tmp) / "serve.log").open("wb") as log:
+                process = _spawn(args, env, log)
+                try:
+                    token = layout.tokens["aa"]
+                    return await _load(f"http://127.0.0.1:{port}", token, drones, reports)
+                finally:
+                    process.send_signal(signal.SIGTERM)
+                    process.wait(timeout=60)
+
+
+async def _load(
+    base: str, token: str, drones: int, reports: int
+) -> tuple[list[float], float, list[int], int]:
+    headers = {"Authorization": f"Bearer {token}"}
+    limits = httpx.Limits(max_connections=drones, max_keepalive_connections=0)
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
+        async with asyncio.timeout(180):
+            while True:
+                try:
+                    if (await client.get("/healthz", headers=headers)).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.5)
+        await asyncio.sleep(5)  # let every worker finish starting
+        times: list[float] = []
+        queued = 0
+        now = datetime.now(UTC) - timedelta(seconds=reports)  # the last report is now
+
+        async def drone(d: int) -> int:
+            nonlocal queued
+            threats = set()
+            for n in range(reports):
+                body = _report(d, n, now)
+                started = time.monotonic()
+                # No keep-alive: each report may reach another worker.
+                response = await client.post("/api/v1/observations", json=body, headers=headers)
+                times.append(time.monotonic() - started)
+                assert response.status_code == 200, response.text
+                [result] = response.json()
+                queued += result["association"] == "queued"
+                if result["threat"]:
+                    threats.add(result["threat"])
+            return len(threats)
+
+        started = time.monotonic()
+        threats = await asyncio.gather(*(drone(d) for d in range(drones)))
+        return times, time.monotonic() - started, threats, queued
+
+
+def _spawn(args: list[str], env: dict[str, str], log: IO[bytes]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(args, env=env, stdout=log, stderr=log)
+
+
+def _report(drone: int, n: int, start: datetime) -> dict[str, object]:
+    """Report ``n`` of ``drone``: spread west to east, each flying north at 60 m/s."""
+    return {
+        "id": f"d{drone}-{n}",
+        "sensor": "aa-radar",
+        "time": (start + timedelta(seconds=n)).isoformat(),
+        "position": {"lat": 30.85 + n * 60 / 111_000, "lon": 34.6 + drone * 0.1, "altM": 300},
+        "velocity": {"speedMps": 60, "headingDeg": 0},
+        "class": "uav",
+        "confidence": 0.9,
+        "status": "Exercise",
+        "trackId": f"d{drone}",
+    }
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--drones", type=int, default=8)
+    parser.add_argument("--reports", type=int, default=40)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    options = parser.parse_args()
+    asyncio.run(main(options.drones, options.reports, options.workers))
