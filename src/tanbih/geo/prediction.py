@@ -19,6 +19,7 @@ A zone whose ETA is after the horizon is left out; the ETA of a zone does not de
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from itertools import repeat
 from typing import Final
 
 import numpy as np
@@ -130,10 +131,16 @@ def _exposures(
     earliest[1:] = zone[1:] != zone[:-1]
     zone, offset_s = zone[earliest], offset_s[earliest]
     order = np.lexsort((index.id_rank[zone], offset_s))
-    zones = index.zones
+    zone = zone[order]
+    # Built by map over whole columns, not per zone in a generator: this runs for every zone
+    # reached by every new prediction.
+    etas = map(now.__add__, map(timedelta, repeat(0), offset_s[order].tolist()))
     return tuple(
-        ZoneExposure(z.id, z.partner_id, now + timedelta(0, seconds), z.shelter_seconds)
-        for z, seconds in zip(
-            [zones[i] for i in zone[order].tolist()], offset_s[order].tolist(), strict=True
+        map(
+            ZoneExposure,
+            index.zone_ids[zone].tolist(),
+            index.zone_partners[zone].tolist(),
+            etas,
+            index.zone_shelter_seconds[zone].tolist(),
         )
     )

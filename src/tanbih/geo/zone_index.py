@@ -27,6 +27,7 @@ from tanbih.domain.coalition import Zone
 from tanbih.geo.plane import Floats, RegionalPlane
 
 Indices = npt.NDArray[np.intp]
+Objects = npt.NDArray[np.object_]
 
 MAX_EDGE_DEG: Final = 0.1
 TOLERANCE_M: Final = 5.0
@@ -46,6 +47,14 @@ class ZoneIndex:
         self.zones: tuple[Zone, ...] = tuple(zones)
         # Exposures with the same ETA are listed by zone id.
         self.id_rank: Indices = np.argsort(np.argsort([zone.id for zone in self.zones]))
+        # What each exposure names, as columns: taken for many zones at once.
+        self.zone_ids: Objects = np.array([zone.id for zone in self.zones], dtype=object)
+        self.zone_partners: Objects = np.array(
+            [zone.partner_id for zone in self.zones], dtype=object
+        )
+        self.zone_shelter_seconds: Objects = np.array(
+            [zone.shelter_seconds for zone in self.zones], dtype=object
+        )
         outlines = shapely.segmentize(
             np.array([_lonlat_polygon(zone) for zone in self.zones]), MAX_EDGE_DEG
         )
