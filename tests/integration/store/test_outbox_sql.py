@@ -43,7 +43,7 @@ async def _drain(store: SqlStore, worker_id: str) -> list[str]:
 
 
 async def test_two_workers_claiming_at_once_never_share_a_row(
-    two_stores: tuple[SqlStore, SqlStore],
+    two_stores: tuple[SqlStore, SqlStore], durable_url: str
 ) -> None:
     """Concurrent claims from two stores split the rows: disjoint, and together all of them."""
     first, second = two_stores
@@ -54,8 +54,11 @@ async def test_two_workers_claiming_at_once_never_share_a_row(
     assert set(got_first).isdisjoint(got_second)
     assert len(got_first) + len(got_second) == SEEDED
     assert set(got_first) | set(got_second) == {n.key for n in wanted}
-    assert got_first
-    assert got_second
+    if durable_url.startswith("postgresql"):
+        # SKIP LOCKED lets both claim at once. SQLite has one writer at a time: a worker
+        # waiting on the lock may find every row taken when its turn comes, on a busy machine.
+        assert got_first
+        assert got_second
 
 
 async def test_claims_outlive_the_store_and_expire_after_the_lease(durable_url: str) -> None:
