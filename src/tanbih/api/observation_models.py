@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
@@ -98,3 +98,31 @@ class ObservationJson(_Strict):
             impact=impact,
             ended=self.ended,
         )
+
+
+def observation_body(obs: Observation) -> dict[str, Any]:
+    """``obs`` as ``POST /api/v1/observations`` takes it (:class:`ObservationJson`)."""
+    body: dict[str, Any] = {
+        "id": obs.id,
+        "sensor": obs.sensor_id,
+        "time": obs.time.isoformat(),
+        "position": {"lat": obs.lat, "lon": obs.lon, "altM": obs.alt_m},
+        "velocity": {
+            "speedMps": obs.speed_mps,
+            "headingDeg": obs.heading_deg,
+            "climbMps": obs.climb_mps,
+        },
+        "class": obs.threat_class.value,
+        "confidence": obs.confidence,
+        "status": obs.status.value,
+    }
+    if obs.track_id is not None:
+        body["trackId"] = obs.track_id
+    if obs.impact is not None:
+        impact = obs.impact
+        body["impact"] = {"lat": impact.lat, "lon": impact.lon, "radiusM": impact.radius_m}
+        if impact.time is not None:
+            body["impact"]["time"] = impact.time.isoformat()
+    if obs.ended is not None:
+        body["ended"] = obs.ended.value
+    return body

@@ -21,6 +21,7 @@ import httpx
 from rich.console import Console
 
 from tanbih import cap
+from tanbih.api.observation_models import observation_body
 from tanbih.demo import read_tokens
 from tanbih.domain.cap import Alert, Reference
 from tanbih.domain.observation import Observation
@@ -36,30 +37,18 @@ _ZONE_WORD = re.compile(r"[a-z]{2,5}-[A-Za-z0-9.\-]+")
 
 def observation_json(obs: Observation, shift: timedelta, suffix: str) -> dict[str, Any]:
     """A report as the API takes it, ``shift`` later and with ids ending in ``suffix``."""
-    body: dict[str, Any] = {
-        "id": f"{obs.id}{suffix}",
-        "sensor": obs.sensor_id,
-        "time": (obs.time + shift).isoformat(),
-        "position": {"lat": obs.lat, "lon": obs.lon, "altM": obs.alt_m},
-        "velocity": {
-            "speedMps": obs.speed_mps,
-            "headingDeg": obs.heading_deg,
-            "climbMps": obs.climb_mps,
-        },
-        "class": obs.threat_class.value,
-        "confidence": obs.confidence,
-        "status": obs.status.value,
-    }
-    if obs.track_id is not None:
-        body["trackId"] = f"{obs.track_id}{suffix}"
-    if obs.impact is not None:
-        impact = obs.impact
-        body["impact"] = {"lat": impact.lat, "lon": impact.lon, "radiusM": impact.radius_m}
-        if impact.time is not None:
-            body["impact"]["time"] = (impact.time + shift).isoformat()
-    if obs.ended is not None:
-        body["ended"] = obs.ended.value
-    return body
+    impact = obs.impact
+    if impact is not None and impact.time is not None:
+        impact = replace(impact, time=impact.time + shift)
+    return observation_body(
+        replace(
+            obs,
+            id=f"{obs.id}{suffix}",
+            time=obs.time + shift,
+            track_id=None if obs.track_id is None else f"{obs.track_id}{suffix}",
+            impact=impact,
+        )
+    )
 
 
 def shifted_alert(alert: Alert, shift: timedelta, suffix: str) -> Alert:

@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 from tanbih import cap
+from tanbih.api.observation_models import observation_body
 from tanbih.domain.cap import Alert, MsgType, Reference
 from tanbih.domain.coalition import Coalition
 from tanbih.domain.federation import Federation, Kind, Topology
@@ -31,6 +32,7 @@ from tanbih.domain.records import AlertRecord, Event
 from tanbih.domain.redaction import RELAYED_PREFIX, redact, relayed_ack
 from tanbih.domain.releasability import Level
 from tanbih.errors import BusError, CapError, StoreError
+from tanbih.federation import observation_wire
 from tanbih.federation.https_peer import HttpsPeer
 from tanbih.pipeline.release import Releasability
 from tanbih.pipeline.signing import Signatures
@@ -122,11 +124,14 @@ class Outbound:
         """One message to one peer: over HTTPS where a link says so, else on the bus.
 
         ``key`` is its idempotency key, ``path`` the nodes it passed, ``headers`` any more
-        (an observation's signature). Observations do not go over HTTPS.
+        (an observation's signature). Over HTTPS an observation is posted as the API takes it,
+        the peer's token standing for the detached signature.
         """
         peer = self._https.get(recipient)
         if peer is not None:
-            if kind is not Kind.OBSERVATION:
+            if kind is Kind.OBSERVATION:
+                await peer.send_observation(observation_body(observation_wire.decode(data)))
+            else:
                 await peer.send(data)
             return
         subject = self._topology.subject(kind, recipient, category)

@@ -21,6 +21,7 @@ from tests.fakes.receiver import Received, Receiver
 
 from tanbih import cap
 from tanbih.adapters.bus import MemoryBus
+from tanbih.api.observation_models import ObservationJson
 from tanbih.domain.cap import Alert, MsgType, Scope, Status
 from tanbih.domain.federation import Kind, Topology
 from tanbih.domain.observation import Observation
@@ -204,8 +205,9 @@ async def test_a_message_that_expired_on_the_way_is_history_not_an_alarm(
 async def test_a_link_over_https_posts_signed_cap_to_the_peers_alerts_endpoint(
     tmp_path: Path,
 ) -> None:
-    """Where a peer is reached over HTTPS, what it is entitled to is posted to its
-    /api/v1/alerts with the token it issued, as the signed CAP its sender emitted."""
+    """Where a peer is reached over HTTPS, what it is entitled to is posted with the token it
+    issued: to its /api/v1/alerts as the signed CAP its sender emitted, and aa's report to its
+    /api/v1/observations as the API takes it."""
     receiver = Receiver()
     async with serve(receiver.app, listener=loopback_listener()) as peer_url:
         # aa's duty officer's webhook answers too, so no delivery keeps retrying at close.
@@ -219,15 +221,23 @@ async def test_a_link_over_https_posts_signed_cap_to_the_peers_alerts_endpoint(
         )
         node = await start_node(settings, bus=MemoryBus())
         signatures = node.signatures
+        reported = uv_towards_bb_for_https()
         try:
-            await report(node, uv_towards_bb_for_https())
+            await report(node, reported)
 
             async def posted() -> list[Received]:
                 return [r for r in receiver.requests if r.path == "/api/v1/alerts"]
 
+            async def observed() -> list[Received]:
+                return [r for r in receiver.requests if r.path == "/api/v1/observations"]
+
             request = (await eventually(posted))[0]
+            observation = (await eventually(observed))[0]
         finally:
             await node.close()
+    assert observation.method == "POST"
+    assert observation.headers["authorization"] == "Bearer token-coord-issued-to-aa"
+    assert ObservationJson.model_validate_json(observation.body).to_domain("aa") == reported
     assert request.method == "POST"
     assert request.path == "/api/v1/alerts"
     assert request.headers["authorization"] == "Bearer token-coord-issued-to-aa"
