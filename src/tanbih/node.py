@@ -312,7 +312,9 @@ def _following_the_log(node: Node) -> list[asyncio.Task[None]]:
     if not isinstance(node.assessment, LoggedAssessment):
         return []
     lease = PgAssessorLease(node.settings.store_url, _worker_id(), node.assessment.outcomes_written)
-    follow = FollowTheLog(node.store, node.assessor, lease, node.clock)
+    follow = FollowTheLog(
+        node.store, node.assessor, lease, node.clock, node.assessment.lease_changed
+    )
     return [asyncio.create_task(follow.run(node.stop))]
 
 

@@ -19,6 +19,7 @@ from tanbih.domain.records import ObservationOutcome
 from tanbih.domain.releasability import Level
 from tanbih.errors import AccessDeniedError, Problem
 from tanbih.node import Node
+from tanbih.pipeline.assessment import LoggedAssessment
 
 router = APIRouter(prefix="/api/v1", tags=["assessment"])
 
@@ -167,6 +168,16 @@ async def get_threats(
     reason = denial(partner, Act.READ_ALERTS)
     if reason is not None:
         raise AccessDeniedError(reason)
+    if isinstance(node.assessment, LoggedAssessment) and not node.assessment.assessing:
+        # An empty list would read as "no threats": say this worker holds no picture.
+        raise ApiProblem(
+            503,
+            "not-assessing",
+            "Not the assessing worker",
+            "this worker of the node does not hold the threat picture; the worker that "
+            "assesses does: ask again (a load balancer's retry reaches another worker)",
+            headers={"Retry-After": "1"},
+        )
     now = node.clock.now()
     releasability = node.releasability
     views = [

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Protocol
 
@@ -79,6 +79,12 @@ class LoggedAssessment:
         # Replaced by a fresh event at each announcement: setting the old one wakes every
         # request waiting, however many.
         self._outcomes_written = asyncio.Event()
+        self.assessing = False
+        """Whether this worker holds the assessor's lease: its threat picture is the node's."""
+
+    def lease_changed(self, held: bool) -> None:
+        """This worker took the assessor's lease (``True``) or gave it up."""
+        self.assessing = held
 
     def outcomes_written(self) -> None:
         """The assessing worker wrote outcomes (heard from the database): look again."""
@@ -119,21 +125,29 @@ class FollowTheLog:
     """The assessing worker's loop: hold the lease, assess the log in order (module doc)."""
 
     def __init__(
-        self, log_: ObservationLog, assessor: Assessor, lease: AssessorLease, clock: Clock
+        self,
+        log_: ObservationLog,
+        assessor: Assessor,
+        lease: AssessorLease,
+        clock: Clock,
+        lease_changed: Callable[[bool], None] = lambda _: None,
     ) -> None:
         self._log = log_
         self._assessor = assessor
         self._lease = lease
         self._clock = clock
+        self._lease_changed = lease_changed
 
     async def run(self, stop: asyncio.Event) -> None:
         """Take the lease whenever it is free, and follow the log while holding it."""
         while not stop.is_set():
             if await self._lease.take():
                 log.info("this worker assesses the observation log")
+                self._lease_changed(True)
                 try:
                     await self._follow(stop)
                 finally:
+                    self._lease_changed(False)
                     await self._lease.release()
                 log.info("this worker no longer assesses the observation log")
             await _either(stop, stop, TAKE_EVERY_SECONDS)

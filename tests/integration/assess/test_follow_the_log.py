@@ -100,14 +100,23 @@ async def test_the_holder_assesses_the_log_in_order_from_after_the_last_outcome(
 
 
 async def test_a_lost_lease_stops_the_assessing(coalition: Coalition, index: ZoneIndex) -> None:
-    """Once its lease is lost the worker gives it up and assesses nothing more."""
+    """Once its lease is lost the worker gives it up, says so, and assesses nothing more."""
     node = Node(coalition, index)
     lease = Lease()
     stop = asyncio.Event()
+    held: list[bool] = []
+    taken = asyncio.Event()
+
+    def lease_changed(holds: bool) -> None:
+        held.append(holds)
+        taken.set()
+
     follow = asyncio.create_task(
-        FollowTheLog(node.store, node.assessor, lease, node.clock).run(stop)
+        FollowTheLog(node.store, node.assessor, lease, node.clock, lease_changed).run(stop)
     )
     try:
+        async with asyncio.timeout(WAIT_S):
+            await taken.wait()
         lease.lost = True
         lease.news.set()
         async with asyncio.timeout(WAIT_S):
@@ -119,3 +128,4 @@ async def test_a_lost_lease_stops_the_assessing(coalition: Coalition, index: Zon
         stop.set()
         await follow
     assert await node.store.last_assessed() == 0
+    assert held == [True, False]

@@ -35,6 +35,7 @@ WAIT_S = 30.0
 ASSESSOR = """
 SELECT a.application_name FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid
 WHERE l.locktype = 'advisory' AND l.granted AND a.application_name LIKE 'tanbih assessor %'
+  AND a.datname = current_database()
 """
 
 
@@ -107,6 +108,19 @@ async def test_one_assessor_fuses_for_both_workers_and_another_takes_over(
                 worker.stop()
 
 
+async def _threats_only_from(
+    assessing: NodeProcess, other: NodeProcess, client: httpx.AsyncClient, threats: set[str]
+) -> None:
+    """The threat picture is the assessing worker's; the other says so rather than "none"."""
+    pictured = await client.get(f"{assessing.url}/api/v1/threats")
+    assert pictured.status_code == 200, pictured.text
+    assert {t["id"] for t in pictured.json()} == threats
+    elsewhere = await client.get(f"{other.url}/api/v1/threats")
+    assert elsewhere.status_code == 503
+    assert elsewhere.headers["retry-after"] == "1"
+    assert elsewhere.json()["type"] == "urn:tanbih:problem:not-assessing"
+
+
 async def _exercise(workers: list[NodeProcess], token: str, database: str) -> None:
     headers = {"Authorization": f"Bearer {token}"}
     now = datetime.now(UTC) - timedelta(seconds=10)
@@ -134,6 +148,7 @@ async def _exercise(workers: list[NodeProcess], token: str, database: str) -> No
         pid = await assessor_pid(database)
         [assessing] = [w for w in workers if w.process is not None and w.process.pid == pid]
         [other] = [w for w in workers if w is not assessing]
+        await _threats_only_from(assessing, other, client, threats)
         assessing.kill()
 
         async with asyncio.timeout(WAIT_S):
