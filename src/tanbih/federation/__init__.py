@@ -29,6 +29,7 @@ from tanbih.federation.inbound import Inbound
 from tanbih.federation.outbound import Outbound
 from tanbih.federation.seal import seal
 from tanbih.pipeline.accept import AcceptAlert
+from tanbih.pipeline.waiting import either
 from tanbih.ports import Bus, ObservationLog
 
 if TYPE_CHECKING:
@@ -92,7 +93,7 @@ class Links:
             if page:
                 await self._save(cursor)
             if len(page) < _PAGE:
-                await _either(self._kept, stop, _POLL_S)
+                await either(self._kept, stop, _POLL_S)
 
     async def _save(self, cursor: int) -> None:
         try:
@@ -133,17 +134,7 @@ class Links:
                 return
             except BusError as exc:
                 log.warning("sending observation %s failed (%s); trying again", obs.id, exc)
-                await _either(stop, stop, _RETRY_S)
-
-
-async def _either(first: asyncio.Event, second: asyncio.Event, seconds: float) -> None:
-    """Wait until either event is set, at most ``seconds``."""
-    waiters = [asyncio.ensure_future(e.wait()) for e in (first, second)]
-    try:
-        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiter in waiters:
-            waiter.cancel()
+                await either(stop, stop, _RETRY_S)
 
 
 async def start_links(node: Node, bus: Bus | None = None) -> Links | None:

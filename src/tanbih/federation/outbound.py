@@ -17,7 +17,6 @@ such an Ack of another partner's message goes on to that source's node as the hu
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import logging
 from collections.abc import Mapping
@@ -36,6 +35,7 @@ from tanbih.federation import observation_wire
 from tanbih.federation.https_peer import HttpsPeer
 from tanbih.pipeline.release import Releasability
 from tanbih.pipeline.signing import Signatures
+from tanbih.pipeline.waiting import either
 from tanbih.ports import AlertStore, Bus, Clock
 
 log = logging.getLogger(__name__)
@@ -109,7 +109,7 @@ class Outbound:
                     return
                 cursor = event.seq or cursor
             if len(events) < _PAGE:
-                await _either(self._wake, stop, _POLL_S)
+                await either(self._wake, stop, _POLL_S)
 
     async def publish(
         self,
@@ -155,7 +155,7 @@ class Outbound:
                 return
             except (BusError, StoreError) as exc:
                 log.warning("sending %s to peers failed (%s); trying again", event.subject, exc)
-                await _either(stop, stop, _RETRY_S)
+                await either(stop, stop, _RETRY_S)
             except CapError:
                 log.exception("stored message %s is not readable CAP; not sent", event.subject)
                 return
@@ -249,14 +249,3 @@ class Outbound:
 
 def _expired(record: AlertRecord, now: datetime) -> bool:
     return record.expires is not None and record.expires <= now
-
-
-async def _either(first: asyncio.Event, second: asyncio.Event, seconds: float) -> None:
-    """Wait until either event is set, at most ``seconds``."""
-    waiters = [asyncio.ensure_future(e.wait()) for e in (first, second)]
-    try:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiter in waiters:
-            waiter.cancel()

@@ -24,6 +24,7 @@ from typing import Protocol
 from tanbih.domain.observation import DEFAULT_MAX_AGE, Observation, observation_problems
 from tanbih.domain.records import QUEUED, LoggedObservation, ObservationOutcome, alert_id
 from tanbih.pipeline.assess import Assessor
+from tanbih.pipeline.waiting import either
 from tanbih.ports import AssessorLease, Clock, ObservationLog
 
 log = logging.getLogger(__name__)
@@ -150,7 +151,7 @@ class FollowTheLog:
                     self._lease_changed(False)
                     await self._lease.release()
                 log.info("this worker no longer assesses the observation log")
-            await _either(stop, stop, TAKE_EVERY_SECONDS)
+            await either(stop, stop, TAKE_EVERY_SECONDS)
 
     async def _follow(self, stop: asyncio.Event) -> None:
         cursor: int | None = None
@@ -170,7 +171,7 @@ class FollowTheLog:
             if stop.is_set() or not await self._lease.holds():
                 return
             if len(page) < PAGE:
-                await _either(self._lease.news, stop, POLL_SECONDS)
+                await either(self._lease.news, stop, POLL_SECONDS)
 
     async def _assess_page(self, page: list[LoggedObservation], stop: asyncio.Event) -> int | None:
         """Assess the reports of ``page`` in order, then write their outcomes at once (also
@@ -197,13 +198,3 @@ class FollowTheLog:
         if observation_problems(report, self._clock.now()):
             return STALE
         return await assess(self._assessor, report, self._clock)
-
-
-async def _either(first: asyncio.Event, second: asyncio.Event, seconds: float) -> None:
-    """Wait until either event is set, at most ``seconds``."""
-    waiters = [asyncio.ensure_future(e.wait()) for e in (first, second)]
-    try:
-        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiter in waiters:
-            waiter.cancel()
