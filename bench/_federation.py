@@ -10,15 +10,19 @@ The coalition and the process helpers are the integration test's own
 from __future__ import annotations
 
 import importlib
+import os
 import secrets
+import signal
+import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 
 import asyncpg
 
-from _loopback import ROOT
+from _loopback import ROOT, VENV_BIN, free_port
 from tanbih.adapters.bus import JetStreamBus, JetStreamOptions
 from tanbih.domain.federation import Topology
 
@@ -49,9 +53,39 @@ __all__ = [
     "databases",
     "delete_streams",
     "observation",
+    "served_coordinator",
     "warning",
     "write_coalition",
 ]
+
+
+@contextmanager
+def served_coordinator(
+    layout: Layout, database_url: str, workers: int, directory: Path, webhook_secret: str
+) -> Iterator[str]:
+    """The hub's node as ``tanbih serve --workers N`` on ``database_url``, its webhooks signed
+    with ``webhook_secret``, logging to ``directory``: its base URL until the block ends."""
+    channels = directory / "channels.yaml"
+    channels.write_text(f"webhook: {{secret: {webhook_secret}}}\n")
+    port = free_port()
+    env = {
+        **os.environ,
+        "TANBIH_SIGNING_KEY": str(layout.key("coord")),
+        "TANBIH_NODE_SECRET": "bench-coordinator-secret-" + "x" * 32,
+        "TANBIH_CHANNELS": str(channels),
+    }
+    args = [
+        str(VENV_BIN / "tanbih"), "serve", "--workers", str(workers),
+        "--coalition", str(layout.coalition("coord")), "--database-url", database_url,
+        "--data-dir", str(directory / "data"), "--port", str(port),
+    ]  # fmt: skip
+    with (directory / "serve.log").open("wb") as log:
+        process = subprocess.Popen(args, env=env, stdout=log, stderr=log)
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=60)
 
 
 @asynccontextmanager

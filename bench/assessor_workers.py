@@ -15,19 +15,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import signal
-import subprocess
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO
 
 import httpx
 
-from _federation import databases, write_coalition
-from _loopback import VENV_BIN, free_port, percentile, webhook_receiver
+from _federation import databases, served_coordinator, write_coalition
+from _loopback import percentile, webhook_receiver
 
 WEBHOOK_SECRET = "bench-assessor-webhook-secret"  # noqa: S105 -- a loopback test receiver
 
@@ -50,28 +46,10 @@ async def run(workers: int, drones: int, reports: int) -> tuple[list[float], flo
             layout = write_coalition(
                 Path(tmp) / "c", f"http://127.0.0.1:{arrivals.port}", all_contacts=True
             )
-            channels = Path(tmp) / "channels.yaml"
-            channels.write_text(f"webhook: {{secret: {WEBHOOK_SECRET}}}\n")
-            port = free_port()
-            env = {
-                **os.environ,
-                "TANBIH_SIGNING_KEY": str(layout.key("coord")),
-                "TANBIH_NODE_SECRET": "bench-assessor-secret-" + "x" * 32,
-                "TANBIH_CHANNELS": str(channels),
-            }
-            args = [
-                str(VENV_BIN / "tanbih"), "serve", "--workers", str(workers),
-                "--coalition", str(layout.coalition("coord")), "--database-url", dbs["coord"],
-                "--data-dir", str(Path(tmp) / "data"), "--port", str(port),
-            ]  # fmt: skip
-            with (Path(tmp) / "serve.log").open("wb") as log:
-                process = _spawn(args, env, log)
-                try:
-                    token = layout.tokens["aa"]
-                    return await _load(f"http://127.0.0.1:{port}", token, drones, reports)
-                finally:
-                    process.send_signal(signal.SIGTERM)
-                    process.wait(timeout=60)
+            with served_coordinator(
+                layout, dbs["coord"], workers, Path(tmp), WEBHOOK_SECRET
+            ) as base:
+                return await _load(base, layout.tokens["aa"], drones, reports)
 
 
 async def _load(
@@ -112,10 +90,6 @@ async def _load(
         started = time.monotonic()
         threats = await asyncio.gather(*(drone(d) for d in range(drones)))
         return times, time.monotonic() - started, threats, queued
-
-
-def _spawn(args: list[str], env: dict[str, str], log: IO[bytes]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(args, env=env, stdout=log, stderr=log)
 
 
 def _report(drone: int, n: int, start: datetime) -> dict[str, object]:

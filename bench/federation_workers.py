@@ -13,18 +13,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import signal
-import subprocess
 import tempfile
 import time
 from pathlib import Path
-from typing import IO
 
 import httpx
 
-from _federation import databases, warning, write_coalition
-from _loopback import VENV_BIN, free_port, webhook_receiver
+from _federation import databases, served_coordinator, warning, write_coalition
+from _loopback import webhook_receiver
 from tanbih import cap
 from tanbih.cap.signature import sign, signing_identity
 from tanbih.coalition import load_coalition
@@ -57,30 +53,10 @@ async def run(workers: int, alerts: int, concurrency: int) -> tuple[float, float
                      identity.certificate)
                 for n in range(alerts)
             ]  # fmt: skip
-            channels = Path(tmp) / "channels.yaml"
-            channels.write_text(f"webhook: {{secret: {WEBHOOK_SECRET}}}\n")
-            port = free_port()
-            env = {
-                **os.environ,
-                "TANBIH_SIGNING_KEY": str(layout.key("coord")),
-                "TANBIH_NODE_SECRET": "bench-workers-secret-" + "x" * 32,
-                "TANBIH_CHANNELS": str(channels),
-            }
-            args = [
-                str(VENV_BIN / "tanbih"), "serve", "--workers", str(workers),
-                "--coalition", str(layout.coalition("coord")), "--database-url", dbs["coord"],
-                "--data-dir", str(Path(tmp) / "data"), "--port", str(port),
-            ]  # fmt: skip
-            log = (Path(tmp) / "serve.log").open("wb")
-            process = _spawn(args, env, log)
-            try:
-                base = f"http://127.0.0.1:{port}"
-                token = layout.tokens["bb"]
-                return await _load(base, token, bodies, concurrency, arrivals)
-            finally:
-                process.send_signal(signal.SIGTERM)
-                process.wait(timeout=60)
-                log.close()
+            with served_coordinator(
+                layout, dbs["coord"], workers, Path(tmp), WEBHOOK_SECRET
+            ) as base:
+                return await _load(base, layout.tokens["bb"], bodies, concurrency, arrivals)
 
 
 async def _load(base, token, bodies, concurrency, arrivals):  # type: ignore[no-untyped-def]
@@ -117,10 +93,6 @@ async def _load(base, token, bodies, concurrency, arrivals):  # type: ignore[no-
 
 def _identifier(body: bytes) -> str:
     return cap.parse_xml(body).identifier
-
-
-def _spawn(args: list[str], env: dict[str, str], log: IO[bytes]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(args, env=env, stdout=log, stderr=log)
 
 
 if __name__ == "__main__":
