@@ -38,6 +38,7 @@ from tanbih.adapters.metrics import NodeMetrics
 from tanbih.adapters.secret_file import node_secret
 from tanbih.adapters.store import open_store
 from tanbih.adapters.store.assessor_lease import PgAssessorLease
+from tanbih.api.threat_views import picture_text
 from tanbih.channel_config import load_channel_settings
 from tanbih.coalition import load_coalition
 from tanbih.domain.audit import CheckpointKey
@@ -312,8 +313,14 @@ def _following_the_log(node: Node) -> list[asyncio.Task[None]]:
     if not isinstance(node.assessment, LoggedAssessment):
         return []
     lease = PgAssessorLease(node.settings.store_url, _worker_id(), node.assessment.outcomes_written)
+    assessor, zones, clock = node.assessor, node.zones, node.clock
     follow = FollowTheLog(
-        node.store, node.assessor, lease, node.clock, node.assessment.lease_changed
+        node.store,
+        assessor,
+        lease,
+        clock,
+        node.assessment.lease_changed,
+        picture=lambda: picture_text(assessor.tracked, zones, clock.now()),
     )
     return [asyncio.create_task(follow.run(node.stop))]
 

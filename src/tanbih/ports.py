@@ -332,6 +332,14 @@ class ObservationLog(Protocol):
         """Save ``seq`` as the place of reader ``name``, unless it stands further already."""
         ...
 
+    async def save_picture(self, picture: str) -> None:
+        """Keep the assessing worker's threat picture (a text it wrote), replacing the last."""
+        ...
+
+    async def picture(self) -> str | None:
+        """The threat picture the assessing worker kept last, if any."""
+        ...
+
 
 class AssessorLease(Protocol):
     """The right to assess a node's observation log, held by one of its workers at a time.

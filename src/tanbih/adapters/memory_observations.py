@@ -16,6 +16,7 @@ class MemoryObservations:
         self._observations: dict[tuple[str, str], LoggedObservation] = {}
         self._outcomes: dict[int, ObservationOutcome] = {}
         self._cursors: dict[str, int] = {}
+        self._picture: str | None = None
 
     async def record_observations(
         self, reports: Sequence[Observation], received_at: datetime
@@ -73,3 +74,11 @@ class MemoryObservations:
     async def advance_cursor(self, name: str, seq: int) -> None:
         """Save ``seq`` as the place of reader ``name``, unless it stands further already."""
         self._cursors[name] = max(seq, self._cursors.get(name, seq))
+
+    async def save_picture(self, picture: str) -> None:
+        """Keep the assessing worker's threat picture, replacing the last."""
+        self._picture = picture
+
+    async def picture(self) -> str | None:
+        """The threat picture kept last, if any."""
+        return self._picture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -12,8 +13,9 @@ from tanbih.api.alerts import read_body
 from tanbih.api.auth import CurrentNode, CurrentPartner
 from tanbih.api.observation_models import ObservationJson
 from tanbih.api.problems import PROBLEM_RESPONSES, ApiProblem
-from tanbih.api.threat_views import ThreatView, threat_view
+from tanbih.api.threat_views import ThreatView, read_picture, threat_view
 from tanbih.domain.access import Act, denial
+from tanbih.domain.cap import Status
 from tanbih.domain.observation import Observation, observation_problems
 from tanbih.domain.records import ObservationOutcome
 from tanbih.domain.releasability import Level
@@ -25,6 +27,8 @@ router = APIRouter(prefix="/api/v1", tags=["assessment"])
 
 MAX_BATCH = 1000
 DUPLICATE = ObservationOutcome(None, "duplicate")
+# A kept picture older than this says nothing of what is in the air now.
+PICTURE_MAX_AGE = timedelta(seconds=5)
 _BATCH = TypeAdapter(list[ObservationJson])
 
 
@@ -168,22 +172,34 @@ async def get_threats(
     reason = denial(partner, Act.READ_ALERTS)
     if reason is not None:
         raise AccessDeniedError(reason)
-    if isinstance(node.assessment, LoggedAssessment) and not node.assessment.assessing:
-        # An empty list would read as "no threats": say this worker holds no picture.
-        raise ApiProblem(
-            503,
-            "not-assessing",
-            "Not the assessing worker",
-            "this worker of the node does not hold the threat picture; the worker that "
-            "assesses does: ask again (a load balancer's retry reaches another worker)",
-            headers={"Retry-After": "1"},
-        )
     now = node.clock.now()
+    if isinstance(node.assessment, LoggedAssessment) and not node.assessment.assessing:
+        pictured = await _kept_picture(node, now)
+    else:
+        pictured = [threat_view(t, node.zones, now, with_path=path) for t in node.assessor.tracked]
     releasability = node.releasability
     views = [
-        threat_view(t, node.zones, now, with_path=path)
-        for t in node.assessor.tracked
-        if releasability.level(frozenset(t.threat.sources), t.threat.status, partner.id)
+        view if path else view.model_copy(update={"path": []})
+        for view in pictured
+        if releasability.level(frozenset(view.sources), Status(view.status), partner.id)
         is Level.FULL
     ]
     return sorted(views, key=lambda v: v.first_eta or "~")
+
+
+async def _kept_picture(node: Node, now: datetime) -> list[ThreatView]:
+    """On a worker that does not assess: the picture the assessing worker kept, if fresh."""
+    text = await node.store.picture()
+    views = None if text is None else read_picture(text, now, PICTURE_MAX_AGE)
+    if views is None:
+        # An empty list would read as "no threats": say there is no picture to give.
+        raise ApiProblem(
+            503,
+            "not-assessing",
+            "No threat picture",
+            "no worker of the node has assessed in the last "
+            f"{PICTURE_MAX_AGE.total_seconds():.0f} s (one takes over within a second of the "
+            "last one's end): ask again",
+            headers={"Retry-After": "1"},
+        )
+    return views

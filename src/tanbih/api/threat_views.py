@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
+import json
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -118,3 +119,19 @@ def threat_view(
         zones=zone_views,
         path=path,
     )
+
+
+def picture_text(tracked: Iterable[TrackedThreat], zones: Mapping[str, Zone], now: datetime) -> str:
+    """The assessing worker's threat picture at ``now``, every view with its path, as text the
+    other workers of the node read back (:func:`read_picture`)."""
+    views = [threat_view(t, zones, now, with_path=True).model_dump(mode="json") for t in tracked]
+    return json.dumps({"at": now.isoformat(), "threats": views}, separators=(",", ":"))
+
+
+def read_picture(text: str, now: datetime, max_age: timedelta) -> list[ThreatView] | None:
+    """The views of a kept picture; ``None`` when it is older than ``max_age`` at ``now`` (no
+    worker has assessed since: it no longer says what is in the air)."""
+    picture = json.loads(text)
+    if now - datetime.fromisoformat(picture["at"]) > max_age:
+        return None
+    return [ThreatView.model_validate(view) for view in picture["threats"]]

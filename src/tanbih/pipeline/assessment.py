@@ -17,6 +17,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
+import time
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Protocol
@@ -41,6 +43,8 @@ OUTCOME_WAIT = timedelta(seconds=3)
 # Without news of outcomes written, a waiting request looks again this often.
 _OUTCOME_POLL_S = 0.25
 STALE = ObservationOutcome(None, "stale")
+# How often the assessing worker keeps its threat picture for the other workers to show.
+PICTURE_SECONDS = 1.0
 
 
 class Assessment(Protocol):
@@ -132,12 +136,15 @@ class FollowTheLog:
         lease: AssessorLease,
         clock: Clock,
         lease_changed: Callable[[bool], None] = lambda _: None,
+        picture: Callable[[], str] | None = None,
     ) -> None:
         self._log = log_
         self._assessor = assessor
         self._lease = lease
         self._clock = clock
         self._lease_changed = lease_changed
+        self._picture = picture
+        self._pictured_at = -math.inf
 
     async def run(self, stop: asyncio.Event) -> None:
         """Take the lease whenever it is free, and follow the log while holding it."""
@@ -163,6 +170,7 @@ class FollowTheLog:
                     cursor = await self._start()
                 page = await self._log.observations_after(cursor, PAGE)
                 cursor = await self._assess_page(page, stop) or cursor
+                await self._keep_picture()
             except Exception:
                 # A report that failed is not lost: its warning waits in the assessor's queue
                 # and goes out with the next; the report itself now reads as a duplicate.
@@ -172,6 +180,14 @@ class FollowTheLog:
                 return
             if len(page) < PAGE:
                 await either(self._lease.news, stop, POLL_SECONDS)
+
+    async def _keep_picture(self) -> None:
+        """Keep the threat picture in the log for the other workers, at most once a
+        ``PICTURE_SECONDS`` (the loop comes by at least once a ``POLL_SECONDS``)."""
+        if self._picture is None or time.monotonic() - self._pictured_at < PICTURE_SECONDS:
+            return
+        await self._log.save_picture(self._picture())
+        self._pictured_at = time.monotonic()
 
     async def _assess_page(self, page: list[LoggedObservation], stop: asyncio.Event) -> int | None:
         """Assess the reports of ``page`` in order, then write their outcomes at once (also

@@ -71,7 +71,8 @@ async def test_the_holder_assesses_the_log_in_order_from_after_the_last_outcome(
     coalition: Coalition, index: ZoneIndex
 ) -> None:
     """Reports after the last one with an outcome are fused in log order into one threat, a
-    report too old by now is marked stale, and news of more wakes the loop at once."""
+    report too old by now is marked stale, news of more wakes the loop at once, and the
+    picture is kept for the other workers."""
     node = Node(coalition, index)
     node.clock.at = T0 + timedelta(seconds=5)
     store = node.store
@@ -80,7 +81,12 @@ async def test_the_holder_assesses_the_log_in_order_from_after_the_last_outcome(
     await store.save_outcomes([(1, earlier)])
     lease = Lease()
     stop = asyncio.Event()
-    follow = asyncio.create_task(FollowTheLog(store, node.assessor, lease, node.clock).run(stop))
+    pictures = iter(range(1, 1000))
+    follow = asyncio.create_task(
+        FollowTheLog(
+            store, node.assessor, lease, node.clock, picture=lambda: f"picture {next(pictures)}"
+        ).run(stop)
+    )
     keys = [("il", f"r{n}") for n in range(4)]
     try:
         await assessed_up_to(store, 3)
@@ -97,6 +103,7 @@ async def test_the_holder_assesses_the_log_in_order_from_after_the_last_outcome(
     assert outcomes[keys[2]].association == "stale"
     assert outcomes[keys[3]].association == "track_id"
     assert outcomes[keys[3]].threat_id == outcomes[keys[1]].threat_id
+    assert (await store.picture() or "").startswith("picture ")
 
 
 async def test_a_lost_lease_stops_the_assessing(coalition: Coalition, index: ZoneIndex) -> None:

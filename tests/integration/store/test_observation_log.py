@@ -87,3 +87,11 @@ async def test_a_readers_place_only_moves_forward(store: NodeStore) -> None:
     await store.advance_cursor("federation", 3)
     assert await store.cursor("federation") == 7
     assert await store.cursor("another") is None
+
+
+async def test_the_kept_threat_picture_is_the_last_one_saved(store: NodeStore) -> None:
+    """The assessing worker's picture for the other workers: none at first, then the newest."""
+    assert await store.picture() is None
+    await store.save_picture('{"at": "first"}')
+    await store.save_picture('{"at": "second"}')
+    assert await store.picture() == '{"at": "second"}'

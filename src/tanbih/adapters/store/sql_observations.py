@@ -30,6 +30,7 @@ from tanbih.federation.observation_wire import WireError, from_body
 OBSERVATION_LOCK_KEY = 0x74616E6269682E6F
 NEWS_CHANNEL = "tanbih_observations"
 ASSESSED_CHANNEL = "tanbih_assessed"
+PICTURE_KEY = "assessor.picture"
 
 
 def observation_row(obs: Observation, received_at: datetime, seq: int) -> dict[str, object]:
@@ -175,6 +176,21 @@ class SqlObservations(SqlTransactions):
                 await conn.execute(insert_new(conn, meta), [{"key": key, "value": str(seq)}])
             elif int(value) < seq:
                 await conn.execute(update(meta).where(meta.c.key == key).values(value=str(seq)))
+
+    async def save_picture(self, picture: str) -> None:
+        """Keep the assessing worker's threat picture in ``meta``, replacing the last."""
+        async with self._writing() as conn:
+            result = await conn.execute(
+                update(meta).where(meta.c.key == PICTURE_KEY).values(value=picture)
+            )
+            if result.rowcount == 0:
+                await conn.execute(insert_new(conn, meta), [{"key": PICTURE_KEY, "value": picture}])
+
+    async def picture(self) -> str | None:
+        """The threat picture the assessing worker kept last, if any."""
+        async with self._reading() as conn:
+            value = await conn.scalar(select(meta.c.value).where(meta.c.key == PICTURE_KEY))
+        return None if value is None else str(value)
 
 
 def _cursor_key(name: str) -> str:
