@@ -6,9 +6,10 @@ finish and be settled, then exits; SIGKILL loses nothing either, but what was in
 again, with the same idempotency key, once its lease runs out ("Delivery guarantees" in
 docs/notification.md).
 
-For now the worker sends webhooks only: each partner's copy of the message, as the sharing
-matrix releases it (:meth:`tanbih.pipeline.release.Releasability.copy_for`). It reads the
-coalition file, the node secret and the signing key from the node's settings
+For now the worker sends webhooks only, each prepared as the node's own dispatcher prepares it
+(:class:`tanbih.pipeline.prepare.PrepareDelivery`): the partner's copy of the message as the
+sharing matrix releases it, the redacted copies it sends remembered for the partner's Ack. It
+reads the coalition file, the node secret and the signing key from the node's settings
 (``TANBIH_COALITION``, ``TANBIH_NODE_SECRET`` or the data directory's secret file,
 ``TANBIH_SIGNING_KEY``): run it with the node's, or its relayed copies would not match the
 node's.
@@ -22,36 +23,30 @@ import os
 import signal
 import socket
 from contextlib import AsyncExitStack
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated
 
 import typer
 
-from tanbih import cap
 from tanbih.adapters.channels import ChannelSettings, HttpTimeouts, WebhookSettings, build_channels
 from tanbih.adapters.clock import SystemClock
 from tanbih.adapters.secret_file import node_secret
 from tanbih.adapters.store import current_revision, head_revision, open_store
 from tanbih.cli.db import DatabaseUrl, database_url
 from tanbih.coalition import load_coalition
-from tanbih.domain.cap import Alert
 from tanbih.domain.coalition import ChannelKind
-from tanbih.domain.notification import Delivery, Notification, Wording
-from tanbih.domain.records import AlertRecord
-from tanbih.domain.releasability import Level
-from tanbih.errors import CoalitionError, ConfigurationError, StoreError, WithheldError
-from tanbih.pipeline.delivery_attempt import DispatchSettings, Prepare
+from tanbih.errors import CoalitionError, ConfigurationError, StoreError
+from tanbih.pipeline.delivery_attempt import DispatchSettings
 from tanbih.pipeline.dispatch import Dispatcher
+from tanbih.pipeline.prepare import PrepareDelivery
 from tanbih.pipeline.release import Releasability, relay_for
 from tanbih.pipeline.signing import Signatures
-from tanbih.ports import AlertStore
 from tanbih.settings import Settings
 
 app = typer.Typer(help="Deliver the outbox: a dispatch worker process.")
 
 log = logging.getLogger("tanbih.dispatch")
-
-_CACHED_ALERTS = 256
 
 
 @app.callback(invoke_without_command=True)
@@ -99,29 +94,39 @@ def dispatch(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from exc
     try:
-        releasability = _releasability(Settings.from_env())
+        parts = _node_parts(Settings.from_env())
     except (CoalitionError, ConfigurationError, OSError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from exc
     try:
         url = database_url(database_url_option)
-        asyncio.run(_work(url, settings, webhook_secret, releasability))
+        asyncio.run(_work(url, settings, webhook_secret, parts))
     except StoreError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=1) from exc
 
 
-def _releasability(node: Settings) -> Releasability:
-    """The node's sharing matrix, relay and signature, from the node's own settings."""
+@dataclass(frozen=True, slots=True)
+class NodeParts:
+    """What a worker needs of its node to prepare deliveries as the node's own dispatcher does."""
+
+    releasability: Releasability
+    secret: bytes
+    public_url: str
+
+
+def _node_parts(node: Settings) -> NodeParts:
+    """The node's sharing matrix, relay, signature and secret, from the node's own settings."""
     coalition = load_coalition(node.coalition_file)
     secret = node_secret(node.node_secret, node.secret_file)
     key_pem = node.signing_key.read_bytes() if node.signing_key else None
     signatures = Signatures(coalition, key_pem)
-    return Releasability(coalition, relay_for(coalition, secret), signatures.sign)
+    releasability = Releasability(coalition, relay_for(coalition, secret), signatures.sign)
+    return NodeParts(releasability, secret, node.base_url)
 
 
 async def _work(
-    url: str, settings: DispatchSettings, webhook_secret: str, releasability: Releasability
+    url: str, settings: DispatchSettings, webhook_secret: str, parts: NodeParts
 ) -> None:
     # Workers never migrate: several starting at once would race; `tanbih db upgrade` does it.
     revision = await current_revision(url)
@@ -142,50 +147,14 @@ async def _work(
         stack.push_async_callback(store.close)
         channels = build_channels(channel_settings, stack)
         webhook = {ChannelKind.WEBHOOK: channels[ChannelKind.WEBHOOK]}
-        prepare = released_cap(store, releasability)
-        worker = Dispatcher(store, webhook, prepare, SystemClock(), settings)
+        clock = SystemClock()
+        prepare = PrepareDelivery(store, clock, parts.secret, parts.public_url, parts.releasability)
+        worker = Dispatcher(store, webhook, prepare, clock, settings)
         log.info(
             "worker %s delivering webhooks, %d at once", settings.worker_id, settings.concurrency
         )
         await worker.run(stop)
     log.info("worker %s stopped", settings.worker_id)
-
-
-def released_cap(store: AlertStore, releasability: Releasability) -> Prepare:
-    """Deliveries carrying the recipient partner's copy of the message: all a webhook sends.
-
-    A message released in full goes as its stored bytes, unread; one the matrix withholds from
-    the partner raises ``WithheldError``: it is not sent.
-    """
-    records: dict[str, AlertRecord] = {}
-    parsed: dict[str, Alert] = {}
-
-    async def prepare(notification: Notification) -> Delivery:
-        record = records.get(notification.alert_id)
-        if record is None:
-            record = await store.get(notification.alert_id)
-            if record is None:
-                raise LookupError(f"alert {notification.alert_id} is not stored")
-            if len(records) >= _CACHED_ALERTS:
-                records.clear()
-                parsed.clear()
-            records[notification.alert_id] = record
-        partner = notification.recipient.partner_id
-        words = Wording(notification.recipient.language, "", "", "", "")
-        if releasability.level_of(record, partner) is Level.FULL:
-            return Delivery(
-                notification, record.xml, words, ack_code="", ack_url="", message_id=record.id
-            )
-        alert = parsed.get(record.id) or parsed.setdefault(record.id, cap.parse_stored(record.xml))
-        copy = releasability.copy_for(record, alert, partner)
-        if copy is None:
-            raise WithheldError(
-                f"message {record.id} is released to partner {partner!r} not at all"
-            )
-        known_id = releasability.known_id(record, copy.level)
-        return Delivery(notification, copy.xml, words, ack_code="", ack_url="", message_id=known_id)
-
-    return prepare
 
 
 if __name__ == "__main__":

@@ -15,12 +15,12 @@ from tests.integration.store.samples import T0
 from tanbih.adapters.store import SqlStore, open_store
 from tanbih.adapters.store.engine import create_engine, writer
 from tanbih.adapters.store.schema import notifications
-from tanbih.cli.dispatch import released_cap
 from tanbih.domain.coalition import ChannelKind
 from tanbih.domain.notification import DeliveryOutcome, NotificationState
 from tanbih.domain.retry import RetryPolicy
 from tanbih.pipeline.delivery_attempt import DispatchSettings
 from tanbih.pipeline.dispatch import Dispatcher
+from tanbih.pipeline.prepare import PrepareDelivery
 from tanbih.ports import Channel
 
 SECOND = timedelta(seconds=1)
@@ -33,6 +33,8 @@ SETTINGS = DispatchSettings(
     retry=RetryPolicy(SECOND, 2.0, 30 * SECOND),
 )
 BOUND = 10.0  # seconds any wait here may take before it counts as a failure
+
+NODE_SECRET = b"dispatch-test-node-secret-" + b"x" * 32
 
 
 class SetClock:
@@ -52,7 +54,7 @@ def dispatcher(
     """A worker sending webhooks with the stored CAP bytes (everything is shared), its jitter
     always one half."""
     channels = {ChannelKind.WEBHOOK: webhook}
-    prepare = released_cap(store, everything_shared())
+    prepare = PrepareDelivery(store, clock, NODE_SECRET, "http://node.example", everything_shared())
     return Dispatcher(store, channels, prepare, clock, settings, jitter=lambda: 0.5)
 
 
