@@ -174,12 +174,12 @@ async def get_threats(
         raise AccessDeniedError(reason)
     now = node.clock.now()
     if isinstance(node.assessment, LoggedAssessment) and not node.assessment.assessing:
-        pictured = await _kept_picture(node, now)
+        pictured = await _kept_picture(node, now, with_path=path)
     else:
         pictured = [threat_view(t, node.zones, now, with_path=path) for t in node.assessor.tracked]
     releasability = node.releasability
     views = [
-        view if path else view.model_copy(update={"path": []})
+        view
         for view in pictured
         if releasability.level(frozenset(view.sources), Status(view.status), partner.id)
         is Level.FULL
@@ -187,10 +187,10 @@ async def get_threats(
     return sorted(views, key=lambda v: v.first_eta or "~")
 
 
-async def _kept_picture(node: Node, now: datetime) -> list[ThreatView]:
+async def _kept_picture(node: Node, now: datetime, *, with_path: bool) -> list[ThreatView]:
     """On a worker that does not assess: the picture the assessing worker kept, if fresh."""
     text = await node.store.picture()
-    views = None if text is None else read_picture(text, now, PICTURE_MAX_AGE)
+    views = None if text is None else read_picture(text, now, PICTURE_MAX_AGE, with_path=with_path)
     if views is None:
         # An empty list would read as "no threats": say there is no picture to give.
         raise ApiProblem(

@@ -124,6 +124,7 @@ async def _threats_only_from(
                 break
             await asyncio.sleep(0.2)
     assert elsewhere.json()[0]["zones"] == pictured.json()[0]["zones"]
+    assert elsewhere.json()[0]["path"]  # predicted by the worker asked, from the kept motion
 
 
 async def _exercise(workers: list[NodeProcess], token: str, database: str) -> None:
