@@ -26,11 +26,11 @@ from typing import TypeVar
 from tanbih import cap
 from tanbih.domain.cap import Alert, Reference, Scope, Status
 from tanbih.domain.coalition import Coalition
-from tanbih.domain.copy_ids import CopyIds
 from tanbih.domain.provenance import message_sources
 from tanbih.domain.records import AlertRecord
 from tanbih.domain.redaction import Relay, redact, relayed_identifier, relayed_thread_id
 from tanbih.domain.releasability import EVERYTHING_SHARED, Level, SharingMatrix, release
+from tanbih.pipeline.copy_ids import CopyIds
 
 # Derived from the node secret, so relayed identifiers survive a restart and the secret that
 # signs acknowledgement tokens is never used for anything else.
@@ -181,7 +181,7 @@ class Releasability:
 
     def known_id(self, record: AlertRecord, level: Level) -> str:
         """The id a recipient at ``level`` knows the message by: its own at ``full``, else an
-        opaque copy id (:mod:`~tanbih.domain.copy_ids`) that reveals nothing of the original."""
+        opaque copy id (:mod:`~tanbih.pipeline.copy_ids`) that reveals nothing of the original."""
         if level in (Level.FULL, Level.NONE):
             return record.id
         return self._ids.copy_id(record.id, level)

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tanbih.domain.copy_ids import CopyIds
 from tanbih.domain.records import alert_id
 from tanbih.domain.releasability import Level
+from tanbih.pipeline.copy_ids import CopyIds
 
 IDS = CopyIds(b"n" * 32)
 MESSAGE = alert_id("ops@aa.example.org", "aa-2026-0001")
