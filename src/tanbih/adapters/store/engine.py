@@ -4,10 +4,11 @@
 ``postgresql+asyncpg://user@host/db`` the scale-out one. Everything else in the store is one code
 path; the SQLite specifics live here:
 
+* Statements run on the event loop through ``sqlite3`` (:mod:`.inline_sqlite`), not in a
+  thread per connection as with aiosqlite; a statement that finds the database locked waits
+  for it, up to the busy timeout, in a thread.
 * WAL journal (readers never block the writer), ``synchronous=FULL`` (each commit is on disk
-  before an alert is acknowledged, even across a power cut; measured no slower here than
-  ``NORMAL``), foreign keys on, and a busy timeout so a second process
-  waits for the write lock instead of failing at once.
+  before an alert is acknowledged, even across a power cut), foreign keys on.
 * Write transactions start with ``BEGIN IMMEDIATE``. A deferred transaction that reads first and
   writes later cannot wait for the lock when another writer committed in between (SQLite then
   fails at once with "database is locked" whatever the busy timeout); taking the write lock at
@@ -24,6 +25,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from tanbih.adapters.store.inline_sqlite import connector
 from tanbih.errors import StoreError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -72,7 +74,7 @@ def create_engine(url: str) -> AsyncEngine:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StoreError(f"cannot create the data directory {path.parent}: {exc}") from exc
-    engine = create_async_engine(parsed)
+    engine = create_async_engine(parsed, async_creator=connector(path, SQLITE_BUSY_TIMEOUT_MS))
     event.listen(engine.sync_engine, "connect", _configure_sqlite)
     event.listen(engine.sync_engine, "begin", _begin_sqlite)
     return engine
@@ -89,14 +91,12 @@ def is_sqlite(engine: AsyncEngine) -> bool:
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: object) -> None:
-    # The driver would emit its own BEGIN lazily; we emit BEGIN ourselves in _begin_sqlite.
-    dbapi_connection.isolation_level = None
+    # The connector opens it in autocommit mode: we emit BEGIN ourselves in _begin_sqlite.
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     finally:
         cursor.close()
 
