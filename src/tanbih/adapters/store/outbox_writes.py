@@ -4,10 +4,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence, Set
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import bindparam, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.dml import Insert
 
 from tanbih.adapters.store import outbox_rows
 from tanbih.adapters.store.outbox_rules import merge_timer, timer_is_running
@@ -20,6 +22,10 @@ TimerKey = tuple[str, str]
 """An escalation timer's key: (thread id, partner id)."""
 
 TIMER_KEY = tuple_(escalation_timers.c.thread_id, escalation_timers.c.partner_id)
+
+_THREADS_OF_ALERTS = select(alerts.c.id, alerts.c.thread_id).where(
+    alerts.c.id.in_(bindparam("ids", expanding=True))
+)
 
 
 async def add_notifications(
@@ -50,7 +56,7 @@ async def add_notifications(
             taken = row["key"] in handover.keys
             row["claimed_by"] = handover.worker_id if taken else None
             row["claim_expires_at"] = handover.expires_at if taken else None
-    statement = insert_new(conn, notifications).returning(notifications.c.key)
+    statement = _returning_key(insert_new(conn, notifications))
     inserted = set((await conn.execute(statement, rows)).scalars())
     return [key for key in dict.fromkeys(n.key for n in wanted) if key in inserted]
 
@@ -87,12 +93,17 @@ async def save_timers(
 
 
 async def _threads_of_alerts(conn: AsyncConnection, alert_ids: Set[str]) -> dict[str, str]:
-    statement = select(alerts.c.id, alerts.c.thread_id).where(alerts.c.id.in_(alert_ids))
-    found = {alert_id: thread_id for alert_id, thread_id in (await conn.execute(statement))}
+    result = await conn.execute(_THREADS_OF_ALERTS, {"ids": list(alert_ids)})
+    found = {alert_id: thread_id for alert_id, thread_id in result}
     missing = sorted(alert_ids - found.keys())
     if missing:
         raise StoreError(f"notifications of unknown alerts: {', '.join(missing)}")
     return found
+
+
+@functools.cache
+def _returning_key(insert: Insert) -> Insert:
+    return insert.returning(notifications.c.key)
 
 
 async def _quiet(conn: AsyncConnection, pairs: Set[TimerKey]) -> set[TimerKey]:

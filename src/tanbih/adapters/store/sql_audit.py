@@ -41,20 +41,22 @@ from tanbih.errors import StoreError
 AUDIT_LOCK_KEY = 0x74616E6269682E61
 
 
+_HEAD = select(events.c.seq, events.c.hash).order_by(events.c.seq.desc()).limit(1)
+_INSERT_EVENTS = insert(events)
+_CHAIN_LOCK = select(func.pg_advisory_xact_lock(AUDIT_LOCK_KEY))
+
+
 async def append_chained(conn: AsyncConnection, new: Sequence[Event]) -> list[AuditEntry]:
     """Append ``new`` to the event log after its newest entry, chained; the entries written.
 
     Raises ``StoreError`` for an event with a naive time or data that JSON cannot hold.
     """
     await _lock_chain(conn)
-    result = await conn.execute(
-        select(events.c.seq, events.c.hash).order_by(events.c.seq.desc()).limit(1)
-    )
-    row = result.one_or_none()
+    row = (await conn.execute(_HEAD)).one_or_none()
     head = GENESIS if row is None else ChainHead(int(row.seq), str(row.hash))
     entries = _chained(head, new)
     if entries:
-        await conn.execute(insert(events), [rows.audit_row(entry) for entry in entries])
+        await conn.execute(_INSERT_EVENTS, [rows.audit_row(entry) for entry in entries])
     return entries
 
 
@@ -117,7 +119,7 @@ class SqlAudit(SqlTransactions):
 
 async def _lock_chain(conn: AsyncConnection) -> None:
     if conn.dialect.name == "postgresql":
-        await conn.execute(select(func.pg_advisory_xact_lock(AUDIT_LOCK_KEY)))
+        await conn.execute(_CHAIN_LOCK)
 
 
 def _chained(head: ChainHead, new: Sequence[Event]) -> list[AuditEntry]:

@@ -42,6 +42,19 @@ _SETTLED_COLUMNS = (
     "claimed_by",
     "claim_expires_at",
 )
+# Settling's statements, built once: building one costs more than SQLite running it.
+_ROWS_OF_KEYS = (
+    select(notifications)
+    .where(notifications.c.key.in_(bindparam("keys", expanding=True)))
+    .with_for_update()
+)
+_LOG_ATTEMPTS = insert(delivery_attempts)
+# One statement for every row; a bound name may not be a column's own name.
+_SETTLE = (
+    update(notifications)
+    .where(notifications.c.key == bindparam("settled_key"))
+    .values({column: bindparam(f"new_{column}") for column in _SETTLED_COLUMNS})
+)
 
 
 class SqlOutbox(SqlTransactions):
@@ -108,10 +121,9 @@ class SqlOutbox(SqlTransactions):
         """Settle each in turn, all in one transaction; the keys of no stored notification."""
         if not settlings:
             return set()
-        keys = {s.key for s in settlings}
-        rows_of_keys = select(notifications).where(notifications.c.key.in_(keys)).with_for_update()
+        keys = list({s.key for s in settlings})
         async with self._writing() as conn:
-            result = await conn.execute(rows_of_keys)
+            result = await conn.execute(_ROWS_OF_KEYS, {"keys": keys})
             stored = {row["key"]: outbox_rows.settlement(row) for row in result.mappings()}
             changed: dict[str, Settlement] = {}
             logged: list[dict[str, object]] = []
@@ -130,13 +142,10 @@ class SqlOutbox(SqlTransactions):
                 if settling.attempt is not None:
                     logged.append(outbox_rows.attempt_row(settling.attempt))
             if logged:
-                await conn.execute(insert(delivery_attempts), logged)
+                await conn.execute(_LOG_ATTEMPTS, logged)
             if changed:
-                # One statement for every row; a bound name may not be a column's own name.
                 await conn.execute(
-                    update(notifications)
-                    .where(notifications.c.key == bindparam("settled_key"))
-                    .values({column: bindparam(f"new_{column}") for column in _SETTLED_COLUMNS}),
+                    _SETTLE,
                     [
                         {
                             "settled_key": key,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import ColumnElement, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -33,6 +33,19 @@ from tanbih.domain.notification import EscalationTimer, Handover, Notification
 from tanbih.domain.records import AlertQuery, AlertRecord, Event, alert_id
 from tanbih.errors import StoreConflictError
 
+# The accept path's statements, built once: building one costs more than SQLite running it.
+_KNOWN = select(alerts).where(alerts.c.id.in_(bindparam("ids", expanding=True)))
+_THREADS = select(threads).where(threads.c.id.in_(bindparam("ids", expanding=True)))
+_INSERT_ALERT = insert(alerts)
+_INSERT_THREAD = insert(threads)
+_THREAD_COLUMNS = tuple(c.name for c in threads.c if c.name != "id")
+# A bound name may not be a column's own name in an UPDATE's SET.
+_UPDATE_THREAD = (
+    update(threads)
+    .where(threads.c.id == bindparam("thread_id"))
+    .values({column: bindparam(f"new_{column}") for column in _THREAD_COLUMNS})
+)
+
 
 async def open_store(url: str, *, migrate: bool = True) -> SqlStore:
     """A store on the database at ``url``, first migrated to the newest schema if ``migrate``."""
@@ -51,7 +64,7 @@ class SqlStore(SqlOutbox, SqlEscalation, SqlObservations, SqlAudit, SqlResponses
         if not ids:
             return {}
         async with self._reading() as conn:
-            result = await conn.execute(select(alerts).where(alerts.c.id.in_(ids)))
+            result = await conn.execute(_KNOWN, {"ids": list(ids)})
             found = [rows.known_message(row) for row in result.mappings()]
         return {(m.key.sender, m.key.identifier): m for m in found}
 
@@ -61,7 +74,7 @@ class SqlStore(SqlOutbox, SqlEscalation, SqlObservations, SqlAudit, SqlResponses
         if not wanted:
             return {}
         async with self._reading() as conn:
-            result = await conn.execute(select(threads).where(threads.c.id.in_(wanted)))
+            result = await conn.execute(_THREADS, {"ids": list(wanted)})
             return {row["id"]: rows.thread(row) for row in result.mappings()}
 
     async def record(
@@ -85,7 +98,7 @@ class SqlStore(SqlOutbox, SqlEscalation, SqlObservations, SqlAudit, SqlResponses
         async with self._writing() as conn:
             await self._save_thread(conn, transition.thread)
             try:
-                await conn.execute(insert(alerts).values(rows.alert_row(record)))
+                await conn.execute(_INSERT_ALERT, rows.alert_row(record))
             except IntegrityError as exc:
                 raise StoreConflictError(
                     f"message {record.key.identifier!r} of {record.key.sender!r} is already stored"
@@ -155,9 +168,10 @@ class SqlStore(SqlOutbox, SqlEscalation, SqlObservations, SqlAudit, SqlResponses
     @staticmethod
     async def _save_thread(conn: AsyncConnection, thread: Thread) -> None:
         row = rows.thread_row(thread)
-        result = await conn.execute(update(threads).where(threads.c.id == thread.id).values(row))
+        changes = {f"new_{column}": row[column] for column in _THREAD_COLUMNS}
+        result = await conn.execute(_UPDATE_THREAD, {"thread_id": thread.id, **changes})
         if result.rowcount == 0:
-            await conn.execute(insert(threads).values(row))
+            await conn.execute(_INSERT_THREAD, row)
 
 
 def _filters(query: AlertQuery) -> list[ColumnElement[bool]]:

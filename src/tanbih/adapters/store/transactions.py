@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import AsyncIterator, Iterator
 
 from sqlalchemy import Table
@@ -65,6 +66,12 @@ def insert_new(conn: AsyncConnection, table: Table) -> Insert:
     Both backends say it the same way but SQLAlchemy builds it per dialect. On PostgreSQL a
     concurrent insert of the same key waits for the other transaction, then skips.
     """
-    if conn.dialect.name == "postgresql":
+    return _insert_new(conn.dialect.name, table)
+
+
+@functools.cache
+def _insert_new(dialect: str, table: Table) -> Insert:
+    # Built once per table: building a statement costs more than SQLite running it.
+    if dialect == "postgresql":
         return postgresql.insert(table).on_conflict_do_nothing()
     return sqlite.insert(table).on_conflict_do_nothing()
