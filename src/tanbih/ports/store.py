@@ -1,28 +1,20 @@
-"""The small interfaces the pipeline needs; adapters implement them."""
+"""The stores of the pipeline: messages, observations, responses; the clock."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence, Set
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from enum import StrEnum
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Protocol
 
 from tanbih.domain.audit import AuditEntry, CheckpointKey
 from tanbih.domain.cap import Reference
-from tanbih.domain.coalition import ChannelKind, Coalition, Partner, Zone
+from tanbih.domain.coalition import Coalition, Partner, Zone
 from tanbih.domain.lifecycle import KnownMessage, Thread, Transition
 from tanbih.domain.notification import (
-    Acknowledgement,
-    Attempt,
-    Delivery,
-    DeliveryResult,
     EscalationTimer,
     Handover,
     Notification,
-    NotificationState,
-    Settling,
 )
 from tanbih.domain.observation import Observation
 from tanbih.domain.records import (
@@ -33,6 +25,7 @@ from tanbih.domain.records import (
     ObservationOutcome,
 )
 from tanbih.domain.response_case import ResponseCase
+from tanbih.ports.outbox import OutboxStore
 
 
 class Clock(Protocol):
@@ -144,147 +137,6 @@ class AlertStore(Protocol):
         ...
 
 
-class OutboxStore(Protocol):
-    """The durable outbox: notifications to deliver and their delivery log, acknowledgements,
-    escalation timers, spent one-time tokens and SMS reply codes.
-
-    Dedup is by notification key (the idempotency key): a key is stored once, and delivered
-    at most once per claim; see docs/notification.md for what a crash can repeat.
-    """
-
-    async def enqueue(
-        self, notifications: Sequence[Notification], timers: Sequence[EscalationTimer] = ()
-    ) -> list[str]:
-        """Add notifications whose key is new and save timers, in one transaction.
-
-        Returns the keys actually added; keys already stored are skipped. Timers merge as in
-        ``save_timers``. Raises ``StoreError`` for a notification of an unknown alert.
-        """
-        ...
-
-    async def claim(
-        self,
-        worker_id: str,
-        now: datetime,
-        lease: timedelta,
-        limit: int,
-        kinds: Set[ChannelKind] | None = None,
-    ) -> list[Notification]:
-        """Take up to ``limit`` due notifications for ``worker_id`` until ``now + lease``.
-
-        Due: pending, next attempt unset or at most ``now``, not claimed or claim expired,
-        and of one of ``kinds`` (any kind if ``None``). Fresh ones first, then by due time.
-        No two workers hold the same notification at once.
-        """
-        ...
-
-    async def settle(
-        self,
-        key: str,
-        attempt: Attempt | None,
-        state: NotificationState,
-        next_attempt_at: datetime | None = None,
-        *,
-        now: datetime,
-        error: str | None = None,
-    ) -> None:
-        """Log ``attempt`` (if one was made) and move the notification to ``state``, at once.
-
-        Releases the claim. ``next_attempt_at`` is when a ``PENDING`` one is due again;
-        ``error`` explains a settlement without an attempt (deadline, suppression). A
-        notification already delivered, failed or suppressed keeps its state; its late
-        attempt is still logged. Raises ``StoreError`` for an unknown key.
-        """
-        ...
-
-    async def settle_many(self, settlings: Sequence[Settling]) -> set[str]:
-        """Settle each as ``settle`` does, in order, in one transaction.
-
-        Returns the keys of no stored notification: nothing is written for those, the others
-        are settled.
-        """
-        ...
-
-    async def attempts(self, key: str) -> list[Attempt]:
-        """The delivery log of one notification, oldest first."""
-        ...
-
-    async def notifications(
-        self,
-        *,
-        thread_id: str | None = None,
-        partner_id: str | None = None,
-        alert_id: str | None = None,
-    ) -> list[Notification]:
-        """Stored notifications matching every filter given, oldest first."""
-        ...
-
-    async def notification(self, key: str) -> Notification | None:
-        """One stored notification by its key (what a carrier callback or a token names)."""
-        ...
-
-    async def delivered(self, keys: Iterable[str]) -> set[str]:
-        """Those of ``keys`` that the delivery log shows delivered."""
-        ...
-
-    async def queue_depth(self, now: datetime) -> int:
-        """How many pending notifications are due by ``now`` (claimed or not)."""
-        ...
-
-    async def acknowledge(self, ack: Acknowledgement) -> Acknowledgement:
-        """Store a partner's acknowledgement of an event unless one is stored; return the first.
-
-        In the same transaction the partner's escalation timer for the event is marked
-        acknowledged. Raises ``StoreError`` for an unknown event.
-        """
-        ...
-
-    async def acknowledgements(self, thread_id: str) -> list[Acknowledgement]:
-        """The acknowledgements of one event, earliest first."""
-        ...
-
-    async def timers(self, thread_id: str) -> list[EscalationTimer]:
-        """The escalation timers of one event, by partner."""
-        ...
-
-    async def due_timers(self, now: datetime, limit: int = 100) -> list[EscalationTimer]:
-        """Running timers (not acknowledged, not stopped) due by ``now``, earliest first."""
-        ...
-
-    async def save_timers(
-        self, timers: Sequence[EscalationTimer], notifications: Sequence[Notification] = ()
-    ) -> list[str]:
-        """Advance timers and enqueue the escalation step's notifications, in one transaction.
-
-        A save never takes a timer back (fewer ``steps_done`` than stored) and never clears
-        its ``acknowledged_at`` or ``stopped_at``. Notifications to a partner whose timer for
-        the event is acknowledged or stopped are not added. Returns the keys added.
-        """
-        ...
-
-    async def stop_timers(self, thread_id: str, now: datetime) -> None:
-        """Stop every running escalation of an event (a Cancel, an all clear)."""
-        ...
-
-    async def use_token(self, digest: str, now: datetime) -> bool:
-        """Spend a one-time token by its digest: ``False`` if it was spent before."""
-        ...
-
-    async def save_reply_code(
-        self, code: str, partner_id: str, key: str, expires_at: datetime, *, now: datetime
-    ) -> bool:
-        """Let ``code`` from ``partner_id`` stand for notification ``key`` until ``expires_at``.
-
-        ``False`` if another notification holds the code for that partner unexpired at
-        ``now``; the caller picks another code. Saving the same key again renews it.
-        """
-        ...
-
-    async def reply_code(self, code: str, partner_id: str, now: datetime) -> str | None:
-        """The notification key a reply code stands for, unless unknown or expired."""
-        ...
-
-
 class ObservationLog(Protocol):
     """Every observation partners reported, as received."""
 
@@ -364,78 +216,6 @@ class AssessorLease(Protocol):
 
 class NodeStore(AlertStore, OutboxStore, ObservationLog, Protocol):
     """Everything a node keeps: messages, the coalition, the event log and the outbox."""
-
-
-class Channel(Protocol):
-    """One way of reaching people (webhook, email, SMS, voice...): one method."""
-
-    async def send(self, delivery: Delivery) -> DeliveryResult:
-        """Attempt delivery once; the result says whether a retry may succeed."""
-        ...
-
-
-class Verdict(StrEnum):
-    """What a bus consumer made of one message: the bus acks, redelivers or drops it."""
-
-    DONE = "done"
-    """Handled (or a duplicate): acknowledge, never deliver again."""
-    RETRY = "retry"
-    """Not handled for a passing reason (store down): deliver again after a delay."""
-    REJECT = "reject"
-    """Never acceptable (unreadable, tampered): acknowledge without handling, never again."""
-
-
-@dataclass(frozen=True, slots=True)
-class BusMessage:
-    """One message as a bus consumer receives it.
-
-    ``msg_id`` is the publisher's idempotency key (JetStream's ``Nats-Msg-Id``); ``delivery``
-    counts deliveries to this consumer from 1 (more than 1: a redelivery); ``sequence`` is the
-    message's place in its stream.
-    """
-
-    subject: str
-    data: bytes
-    msg_id: str
-    headers: Mapping[str, str]
-    delivery: int
-    sequence: int
-
-
-BusHandler = Callable[[BusMessage], Awaitable[Verdict]]
-
-
-class Bus(Protocol):
-    """Durable publish and subscribe between a node's processes and between nodes.
-
-    Subjects are dot-separated tokens; a filter may end in ``>`` (any further tokens) or use
-    ``*`` for one token. Delivery is at least once, in stream order per consumer: a message is
-    delivered again until its handler's verdict is ``DONE`` or ``REJECT``, also when the
-    process handling it dies (after the consumer's ack wait). A durable consumer remembers
-    what it acknowledged: consuming again under the same name resumes after it, and the
-    processes consuming under one name share its messages, each taking different ones.
-    """
-
-    async def publish(
-        self, subject: str, data: bytes, *, msg_id: str, headers: Mapping[str, str] | None = None
-    ) -> bool:
-        """Store a message durably; ``False`` if ``msg_id`` was published within the dedup
-        window (nothing new stored). Raises ``BusError`` when it could not be stored.
-        """
-        ...
-
-    async def consume(
-        self, subject_filter: str, durable: str, handler: BusHandler, stop: asyncio.Event
-    ) -> None:
-        """Hand every message matching ``subject_filter`` to ``handler`` until ``stop`` is set.
-
-        Raises ``BusPermissionError`` if this node may not read those subjects.
-        """
-        ...
-
-    async def close(self) -> None:
-        """Release the connection."""
-        ...
 
 
 class ResponseStore(Protocol):
