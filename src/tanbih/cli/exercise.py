@@ -21,7 +21,7 @@ from tanbih.exercise.schema import ScenarioFile
 
 if TYPE_CHECKING:
     from tanbih.exercise.runner import RunOptions, RunResult
-    from tanbih.exercise.scoring import Scores
+    from tanbih.exercise.scores import Scores
 
 app = typer.Typer(help="Exercises: scenarios run through the real pipeline, scored.")
 _console = Console()

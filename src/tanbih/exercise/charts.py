@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from tanbih.domain.coalition import Zone
 from tanbih.exercise.flight import Flight
 from tanbih.exercise.record import RunRecord
-from tanbih.exercise.scoring import Scores
+from tanbih.exercise.scores import Scores
 
 _VERDICT_COLOURS = {
     "in_time": "#2e7d32",

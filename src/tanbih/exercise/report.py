@@ -10,7 +10,7 @@ from pathlib import Path
 from tanbih.exercise.charts import ack_chart, latency_chart, map_svg, margin_chart
 from tanbih.exercise.report_json import report_json
 from tanbih.exercise.runner import RunResult
-from tanbih.exercise.scoring import Finding, Scores
+from tanbih.exercise.scores import Finding, Scores
 
 _STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#222}

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from tanbih.exercise.runner import RunResult
-from tanbih.exercise.scoring import Scores
+from tanbih.exercise.scores import Scores
 
 REPORT_FORMAT = "tanbih-after-action/1"
 
