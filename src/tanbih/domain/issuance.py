@@ -159,8 +159,6 @@ def issue_warning(
     """
     if not changes:
         return None
-    sent = _whole_second(now)
-    chain = tuple(m for m in thread.chain if m.expires > now)
     eta_at = _earliest_etas(exposures)
     warned: dict[Stage, list[str]] = {stage: [] for stage in _WARNING_STAGES}
     for zone_id, stage in stages.items():
@@ -171,19 +169,59 @@ def issue_warning(
         zone_ids.sort()
         zone_ids.sort(key=eta_at.__getitem__)
     cleared = sorted(c.zone_id for c in changes if c.after is Stage.ALL_CLEAR)
-    if not chain and not any(warned.values()):
+    groups = [*warned.items(), (Stage.ALL_CLEAR, cleared)]
+    return issue_stages(
+        threat,
+        [
+            _stage_zones(stage, [zones[z] for z in zone_ids], eta_at, policy.languages)
+            for stage, zone_ids in groups
+            if zone_ids
+        ],
+        thread,
+        now,
+        policy,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class StageZones:
+    """One stage's zones as a message names them, in its order (by ETA then zone id; by zone
+    id for an all clear): how many, the first and the latest ETA (``None`` for an all clear),
+    their parameters (each zone's ETA and time to shelter; none for an all clear) and their
+    areas in each language."""
+
+    stage: Stage
+    count: int
+    first_eta: datetime | None
+    last_eta: datetime | None
+    parameters: Sequence[NamedValue]
+    areas: Mapping[str, tuple[Area, ...]]
+
+
+def issue_stages(
+    threat: Threat,
+    groups: Sequence[StageZones],
+    thread: WarningThread,
+    now: datetime,
+    policy: IssuancePolicy,
+) -> Issue | None:
+    """The message carrying ``groups`` (take shelter, early warning, all clear; those with
+    zones), or ``None`` when it would only clear zones whose messages have all expired.
+
+    :func:`issue_warning` builds the groups from stages and exposures; the assessment builds
+    the same groups from its columns (``tanbih.pipeline.message_columns``).
+    """
+    sent = _whole_second(now)
+    chain = tuple(m for m in thread.chain if m.expires > now)
+    warns = any(group.stage is not Stage.ALL_CLEAR for group in groups)
+    if not chain and not warns:
         return None
     latest_eta = max(
-        (eta_at[zone_ids[-1]] for zone_ids in warned.values() if zone_ids), default=sent
+        (group.last_eta for group in groups if group.last_eta is not None), default=sent
     )
     expires = _whole_second(max(latest_eta, sent) + policy.validity)
-    groups = [*warned.items(), (Stage.ALL_CLEAR, cleared)]
-    # What is the same in every language is built once per stage: zones, parameters, onset.
-    shared = [
-        _StageGroup.of(threat, stage, [zones[z] for z in zone_ids], eta_at, policy.languages)
-        for stage, zone_ids in groups
-        if zone_ids
-    ]
+    # What is the same in every language is built once per stage: parameters, onset.
+    shared = [_StageGroup.of(threat, group) for group in groups]
     infos = tuple(
         _info(threat, group, language, expires, policy)
         for language in policy.languages
@@ -203,8 +241,19 @@ def issue_warning(
         incidents=threat.id,
         infos=infos,
     )
-    after = (*chain, IssuedMessage(alert.key, expires)) if any(warned.values()) else ()
+    after = (*chain, IssuedMessage(alert.key, expires)) if warns else ()
     return Issue(alert, WarningThread(threat.id, sequence, after))
+
+
+def _stage_zones(
+    stage: Stage, zones: list[Zone], eta_at: Mapping[str, datetime], languages: tuple[str, ...]
+) -> StageZones:
+    """``zones`` in ETA order (the first is the onset), unless they are given all clear."""
+    timed = stage is not Stage.ALL_CLEAR
+    parameters, areas = _zone_parts(zones, eta_at if timed else None, languages)
+    first = eta_at[zones[0].id] if timed else None
+    last = eta_at[zones[-1].id] if timed else None
+    return StageZones(stage, len(zones), first, last, parameters, areas)
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,30 +261,22 @@ class _StageGroup:
     """One stage's zones in a message, with what its info carries in every language."""
 
     stage: Stage
-    zones: list[Zone]
+    count: int
     parameters: tuple[NamedValue, ...]
     onset: datetime | None
-    areas: dict[str, tuple[Area, ...]]
+    areas: Mapping[str, tuple[Area, ...]]
 
     @classmethod
-    def of(
-        cls,
-        threat: Threat,
-        stage: Stage,
-        zones: list[Zone],
-        eta_at: Mapping[str, datetime],
-        languages: tuple[str, ...],
-    ) -> _StageGroup:
-        """``zones`` in ETA order (the first is the onset), unless they are given all clear."""
-        timed = stage is not Stage.ALL_CLEAR
-        onset = _whole_second(eta_at[zones[0].id]) if timed else None
-        zone_parameters, areas = _zone_parts(zones, eta_at if timed else None, languages)
+    def of(cls, threat: Threat, zones: StageZones) -> _StageGroup:
+        """The threat's parameters around the zones'; the first ETA is the onset."""
+        timed = zones.stage is not Stage.ALL_CLEAR
+        onset = _whole_second(zones.first_eta) if zones.first_eta is not None else None
         parameters = [NamedValue("tanbih:threat", threat.id)]
         parameters += [NamedValue(SOURCE_PARAMETER, source) for source in threat.sources]
-        parameters += zone_parameters
+        parameters += zones.parameters
         if not timed and threat.ended is not None:
             parameters.append(NamedValue("tanbih:end_reason", threat.ended.value))
-        return cls(stage, zones, tuple(parameters), onset, areas)
+        return cls(zones.stage, zones.count, tuple(parameters), onset, zones.areas)
 
 
 def _info(
@@ -247,7 +288,7 @@ def _info(
         group.stage,
         language,
         event=event,
-        count=len(group.zones),
+        count=group.count,
         earliest=group.onset,
         exercise=threat.status is Status.EXERCISE,
     )
@@ -317,6 +358,30 @@ def _zone_parts(
     if not rows:
         return parameters, dict.fromkeys(languages, ())
     return parameters, dict(zip(languages, zip(*rows, strict=True), strict=True))
+
+
+def zone_message_parts(
+    zone: Zone, languages: tuple[str, ...]
+) -> tuple[str, NamedValue, tuple[Area, ...]]:
+    """What ``zone`` puts in every message naming it: its ETA parameter's name, its time to
+    shelter parameter, and its area in each of ``languages`` (built once per zone)."""
+    cap = _zone_cap(zone)
+    row = cap.areas.get(languages)
+    if row is None:
+        row = cap.areas[languages] = tuple(_area(zone, language) for language in languages)
+    return cap.eta_name, cap.shelter_seconds, row
+
+
+def eta_text(second: int) -> str:
+    """The ETA parameter's value for a whole UTC second since the epoch, as
+    :func:`issue_warning` writes an ETA in UTC."""
+    text = _ETA_TEXTS.get(second)
+    if text is None:
+        if len(_ETA_TEXTS) >= _ETA_TEXTS_KEPT:
+            _ETA_TEXTS.clear()
+        moment = _EPOCH + timedelta(seconds=second)
+        text = _ETA_TEXTS[second] = moment.isoformat(timespec="seconds")
+    return text
 
 
 def prepare_zones(zones: Iterable[Zone], languages: Iterable[str] = DEFAULT_LANGUAGES) -> None:

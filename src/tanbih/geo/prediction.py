@@ -18,6 +18,7 @@ A zone whose ETA is after the horizon is left out; the ETA of a zone does not de
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import repeat
 from typing import Final
@@ -40,6 +41,16 @@ from tanbih.geo.zone_index import TOLERANCE_M, Indices, ZoneIndex
 TWO_PASSES_FROM_EDGES: Final = 4_096
 
 
+@dataclass(frozen=True, slots=True)
+class Arrivals:
+    """The zones a threat may reach as columns: each zone's position in the index's ``zones``
+    and its earliest arrival in seconds after ``now``, by arrival then zone id, one row per
+    zone. The assessment keeps these through its decision instead of one object per zone."""
+
+    zone: Indices
+    offset_s: Floats
+
+
 def predict_exposures(
     kinematics: Kinematics,
     threat_class: ThreatClass,
@@ -54,6 +65,40 @@ def predict_exposures(
 
     ``uncertainty`` replaces the class's corridor model (tests use a zero-width corridor).
     """
+    arrivals = predict_arrivals(
+        kinematics,
+        threat_class,
+        impact,
+        index,
+        horizon_s=horizon_s,
+        now=now,
+        uncertainty=uncertainty,
+    )
+    zone = arrivals.zone
+    # Built by map over whole columns, not per zone in a generator.
+    etas = map(now.__add__, map(timedelta, repeat(0), arrivals.offset_s.tolist()))
+    return tuple(
+        map(
+            ZoneExposure,
+            index.zone_ids[zone].tolist(),
+            index.zone_partners[zone].tolist(),
+            etas,
+            index.zone_shelter_seconds[zone].tolist(),
+        )
+    )
+
+
+def predict_arrivals(
+    kinematics: Kinematics,
+    threat_class: ThreatClass,
+    impact: Impact | None,
+    index: ZoneIndex,
+    *,
+    horizon_s: float,
+    now: datetime,
+    uncertainty: Uncertainty | None = None,
+) -> Arrivals:
+    """:func:`predict_exposures` as columns (:class:`Arrivals`)."""
     zones: list[Indices] = []
     offsets: list[Floats] = []
     if impact is not None:
@@ -68,7 +113,7 @@ def predict_exposures(
         offsets.append(offset_s)
     zone, offset_s = np.concatenate(zones), np.concatenate(offsets)
     due = offset_s <= horizon_s
-    return _exposures(index, zone[due], offset_s[due], now)
+    return _earliest(index, zone[due], offset_s[due])
 
 
 def _corridor_arrivals(
@@ -121,26 +166,12 @@ def _entries(index: ZoneIndex, legs: Legs, leg: Indices, part: Indices) -> Float
     return np.minimum.reduceat(edge_entry(legs, leg, count, edges), np.cumsum(count) - count)
 
 
-def _exposures(
-    index: ZoneIndex, zone: Indices, offset_s: Floats, now: datetime
-) -> tuple[ZoneExposure, ...]:
-    """One exposure per zone at its earliest offset, by ETA then zone id."""
+def _earliest(index: ZoneIndex, zone: Indices, offset_s: Floats) -> Arrivals:
+    """One row per zone at its earliest offset, by offset then zone id."""
     order = np.lexsort((offset_s, zone))
     zone, offset_s = zone[order], offset_s[order]
     earliest = np.ones(zone.size, dtype=np.bool_)
     earliest[1:] = zone[1:] != zone[:-1]
     zone, offset_s = zone[earliest], offset_s[earliest]
     order = np.lexsort((index.id_rank[zone], offset_s))
-    zone = zone[order]
-    # Built by map over whole columns, not per zone in a generator: this runs for every zone
-    # reached by every new prediction.
-    etas = map(now.__add__, map(timedelta, repeat(0), offset_s[order].tolist()))
-    return tuple(
-        map(
-            ZoneExposure,
-            index.zone_ids[zone].tolist(),
-            index.zone_partners[zone].tolist(),
-            etas,
-            index.zone_shelter_seconds[zone].tolist(),
-        )
-    )
+    return Arrivals(zone[order], offset_s[order])
