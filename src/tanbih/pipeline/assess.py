@@ -25,13 +25,22 @@ from tanbih.domain.cap import Alert
 from tanbih.domain.coalition import Zone
 from tanbih.domain.expiry import BoundingBox, expire, not_seen_deadline
 from tanbih.domain.fusion import Association, Threat, fuse
-from tanbih.domain.issuance import IssuancePolicy, WarningThread, issue_warning, prepare_zones
+from tanbih.domain.issuance import IssuancePolicy, WarningThread, issue_stages
 from tanbih.domain.lifecycle import Stage
 from tanbih.domain.observation import Observation
 from tanbih.domain.threat import Geodesy, Kinematics, ZoneExposure
-from tanbih.domain.warning import StageChange, WarningTiming, decide_warnings, stages_after
-from tanbih.geo.prediction import predict_exposures
+from tanbih.domain.warning import WarningTiming
+from tanbih.geo.prediction import predict_arrivals
 from tanbih.geo.zone_index import ZoneIndex
+from tanbih.pipeline.message_columns import ZoneMessages
+from tanbih.pipeline.zone_columns import (
+    Codes,
+    ColumnDecision,
+    Decide,
+    Exposed,
+    no_stages,
+    stage_map,
+)
 
 Publish = Callable[[Alert], Awaitable[None]]
 # A threat this far outside every zone can reach none within a warning horizon: it has left.
@@ -51,15 +60,26 @@ REUSE_SPEED_SHARE = 0.05
 
 @dataclass(frozen=True, slots=True)
 class TrackedThreat:
-    """A threat with what the assessment remembers of it between observations."""
+    """A threat with what the assessment remembers of it between observations: its zones'
+    stages and exposures as columns (:mod:`tanbih.pipeline.zone_columns`)."""
 
     threat: Threat
-    stages: Mapping[str, Stage]
-    exposures: tuple[ZoneExposure, ...]
+    zone_stages: Codes
+    exposed: Exposed
     thread: WarningThread
     review_at: datetime | None
     last_issued: datetime | None = None
     predicted_from: Kinematics | None = None
+
+    @property
+    def stages(self) -> dict[str, Stage]:
+        """The stage each zone ever warned reached, by zone id."""
+        return stage_map(self.exposed.index, self.zone_stages)
+
+    @property
+    def exposures(self) -> tuple[ZoneExposure, ...]:
+        """The zones the threat is predicted to reach, earliest ETA first."""
+        return self.exposed.exposures()
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,16 +113,18 @@ class Assessor:
         make_id: Callable[[], str] = new_threat_id,
         on_change: Callable[[], None] = lambda: None,
     ) -> None:
-        self._zones = zones
         # Built now, the zones' areas are not built inline by the first warnings, and a
         # long-running node freezes them out of the collector's sight with the rest of start-up.
-        prepare_zones(zones.values(), policy.languages)
+        self._messages = ZoneMessages(index, zones, policy.languages)
         self._index = index
         self._geodesy = geodesy
         self._policy = policy
         self._publish = publish
         self._region = region
         self._timing = timing or WarningTiming()
+        self._decide = Decide(index, self._timing)
+        self._no_stages = no_stages(index)
+        self._nothing = Exposed.nothing(index)
         self._make_id = make_id
         # The id the next new threat takes: made when one is taken, not for every report.
         self._spare_id = make_id()
@@ -211,9 +233,9 @@ class Assessor:
         self, threat: Threat, previous: TrackedThreat | None, now: datetime
     ) -> tuple[Alert, ...]:
         """Decide and issue for ``threat`` at ``now``; the messages are left to publish."""
-        stages = previous.stages if previous else {}
+        stages = previous.zone_stages if previous else self._no_stages
         thread = previous.thread if previous else WarningThread(threat.id)
-        exposures: tuple[ZoneExposure, ...] = ()
+        exposed = self._nothing
         predicted_from = None
         if threat.is_live and previous is not None and self._keeps_course(previous, threat):
             due = previous.review_at
@@ -222,8 +244,8 @@ class Assessor:
                 # (built whole: dataclasses.replace would cost more than the rest of this path).
                 kept = TrackedThreat(
                     threat,
-                    previous.stages,
-                    previous.exposures,
+                    previous.zone_stages,
+                    previous.exposed,
                     previous.thread,
                     previous.review_at,
                     previous.last_issued,
@@ -231,9 +253,9 @@ class Assessor:
                 )
                 self._remember(kept, threat)
                 return ()
-            exposures, predicted_from = previous.exposures, previous.predicted_from
+            exposed, predicted_from = previous.exposed, previous.predicted_from
         elif threat.is_live:
-            exposures = predict_exposures(
+            arrivals = predict_arrivals(
                 threat.state,
                 threat.threat_class,
                 threat.impact,
@@ -241,30 +263,29 @@ class Assessor:
                 horizon_s=self._timing.horizon.total_seconds(),
                 now=now,
             )
+            exposed = Exposed.of(self._index, arrivals, now)
             predicted_from = threat.state
-        decision = decide_warnings(
-            exposures, stages, now, threat_ended=not threat.is_live, timing=self._timing
-        )
+        decision = self._decide(exposed, stages, now, threat_ended=not threat.is_live)
         last_issued = previous.last_issued if previous else None
-        held_until = _held_until(decision.changes, threat, last_issued, now)
+        held_until = _held_until(decision, threat, last_issued, now)
         if held_until is not None:
             review_at = _earliest(decision.review_at, held_until, self._lost_at(threat, now))
             held = TrackedThreat(
-                threat, stages, exposures, thread, review_at, last_issued, predicted_from
+                threat, stages, exposed, thread, review_at, last_issued, predicted_from
             )
             self._remember(held, threat)
             self._on_change()
             return ()
-        after = stages_after(stages, decision)
-        issue = issue_warning(
-            threat, decision.changes, after, exposures, self._zones, thread, now, self._policy
-        )
+        issue = None
+        if decision.changed.size:
+            groups = self._messages.stage_zones(exposed, decision.stages, decision.cleared)
+            issue = issue_stages(threat, groups, thread, now, self._policy)
         issued: tuple[Alert, ...] = ()
         if issue is not None:
             thread, issued, last_issued = issue.thread, (issue.alert,), now
         review_at = _earliest(decision.review_at, self._lost_at(threat, now))
         tracked = TrackedThreat(
-            threat, after, exposures, thread, review_at, last_issued, predicted_from
+            threat, decision.stages, exposed, thread, review_at, last_issued, predicted_from
         )
         standing = any(message.expires > now for message in thread.chain)
         self._remember(tracked if threat.is_live or standing else None, threat)
@@ -370,17 +391,17 @@ def _earliest(*times: datetime | None) -> datetime | None:
 
 
 def _held_until(
-    changes: Sequence[StageChange], threat: Threat, last_issued: datetime | None, now: datetime
+    decision: ColumnDecision, threat: Threat, last_issued: datetime | None, now: datetime
 ) -> datetime | None:
     """Until when these changes may wait for the threat's next message; ``None``: send now.
 
     Only early-warning changes of a live threat that had a message less than ``COALESCE`` ago
     wait; a zone to take shelter, or the threat's end, never does.
     """
-    if not changes or not threat.is_live or last_issued is None:
+    if not decision.changed.size or not threat.is_live or last_issued is None:
         return None
     if now - last_issued >= COALESCE:
         return None
-    if any(change.after is Stage.TAKE_SHELTER for change in changes):
+    if decision.shelters:
         return None
     return last_issued + COALESCE

@@ -1,0 +1,173 @@
+"""A threat's zones as columns over the zone index: its exposures, stages and warning decision.
+
+The assessment keeps each threat's exposures as two numpy columns (each zone's position in the
+index, its ETA in whole microseconds since the epoch) and its zones' stages as one small integer
+per zone of the index, and decides on them with a few array operations. A threat over a city
+reaches hundreds of zones, and one Python object per zone at each step was most of the time of
+a report that re-predicts or warns.
+
+The rules are :func:`tanbih.domain.warning.decide_warnings`'s, which stays the reference:
+:func:`decide` gives the same changes and review time (the unit tests compare the two on many
+random cases). ETAs are whole microseconds, as a ``datetime`` holds them, so both compare the
+same integers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from itertools import repeat
+
+import numpy as np
+import numpy.typing as npt
+
+from tanbih.domain.lifecycle import Stage
+from tanbih.domain.threat import ZoneExposure
+from tanbih.domain.warning import WarningTiming
+from tanbih.geo.prediction import Arrivals
+from tanbih.geo.zone_index import Indices, ZoneIndex
+
+Micros = npt.NDArray[np.int64]
+# A stage per zone of the index: Stage's own values, 0 (never warned) for most.
+Codes = npt.NDArray[np.int8]
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+_EARLY_WARNING, _TAKE_SHELTER, _ALL_CLEAR = (
+    int(Stage.EARLY_WARNING),
+    int(Stage.TAKE_SHELTER),
+    int(Stage.ALL_CLEAR),
+)
+
+
+def micros(moment: datetime) -> int:
+    """``moment`` in whole microseconds since the epoch."""
+    return (moment - EPOCH) // _MICROSECOND
+
+
+def moment_of(us: int) -> datetime:
+    """The UTC moment ``us`` microseconds after the epoch."""
+    return EPOCH + timedelta(microseconds=us)
+
+
+@dataclass(frozen=True, slots=True)
+class Exposed:
+    """A threat's exposures as columns: each zone's position in ``index.zones`` and its ETA
+    (microseconds since the epoch), by ETA then zone id."""
+
+    index: ZoneIndex
+    zone: Indices
+    eta_us: Micros
+
+    @classmethod
+    def nothing(cls, index: ZoneIndex) -> Exposed:
+        """No zone exposed (a threat that ended)."""
+        return cls(index, np.empty(0, dtype=np.intp), np.empty(0, dtype=np.int64))
+
+    @classmethod
+    def of(cls, index: ZoneIndex, arrivals: Arrivals, now: datetime) -> Exposed:
+        """The arrivals predicted at ``now``, at whole microseconds."""
+        eta = micros(now) + np.rint(arrivals.offset_s * 1e6).astype(np.int64)
+        # Offsets apart by less than a microsecond may now tie: by zone id then.
+        order = np.lexsort((index.id_rank[arrivals.zone], eta))
+        return cls(index, arrivals.zone[order], eta[order])
+
+    def exposures(self) -> tuple[ZoneExposure, ...]:
+        """The same as domain values, for those who read them one by one (the API)."""
+        index, zone = self.index, self.zone
+        etas = map(EPOCH.__add__, map(timedelta, repeat(0), repeat(0), self.eta_us.tolist()))
+        return tuple(
+            map(
+                ZoneExposure,
+                index.zone_ids[zone].tolist(),
+                index.zone_partners[zone].tolist(),
+                etas,
+                index.zone_shelter_seconds[zone].tolist(),
+            )
+        )
+
+
+def no_stages(index: ZoneIndex) -> Codes:
+    """Every zone of ``index`` never warned."""
+    return np.zeros(len(index.zones), dtype=np.int8)
+
+
+def stage_map(index: ZoneIndex, codes: Codes) -> dict[str, Stage]:
+    """The stages as the domain holds them: by zone id, the zones ever warned."""
+    warned = np.flatnonzero(codes)
+    return dict(
+        zip(index.zone_ids[warned].tolist(), map(Stage, codes[warned].tolist()), strict=True)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnDecision:
+    """:class:`~tanbih.domain.warning.WarningDecision` on columns: the stages once applied,
+    the zones whose stage changed (positions, by zone id) and when to decide again."""
+
+    stages: Codes
+    changed: Indices
+    review_us: int | None
+
+    @property
+    def review_at(self) -> datetime | None:
+        """When to decide again if nothing is reported."""
+        return None if self.review_us is None else moment_of(self.review_us)
+
+    @property
+    def shelters(self) -> bool:
+        """Whether some zone is told to take shelter now."""
+        return bool((self.stages[self.changed] == _TAKE_SHELTER).any())
+
+    @property
+    def cleared(self) -> Indices:
+        """The zones given the all clear now, by zone id."""
+        changed = self.changed
+        cleared: Indices = changed[self.stages[changed] == _ALL_CLEAR]
+        return cleared
+
+
+class Decide:
+    """:func:`~tanbih.domain.warning.decide_warnings` over a zone index's columns."""
+
+    def __init__(self, index: ZoneIndex, timing: WarningTiming) -> None:
+        self._rank = index.id_rank
+        seconds = index.zone_shelter_seconds.astype(np.int64)
+        # Each zone's lead: time to shelter + margin.
+        self._lead_us = seconds * 1_000_000 + timing.margin // _MICROSECOND
+        self._horizon_us = timing.horizon // _MICROSECOND
+
+    def __call__(
+        self, exposed: Exposed, stages: Codes, now: datetime, *, threat_ended: bool
+    ) -> ColumnDecision:
+        """The stage changes due at ``now`` and the next time one may be (module doc)."""
+        warned = (stages == _EARLY_WARNING) | (stages == _TAKE_SHELTER)
+        after = stages.copy()
+        if threat_ended:
+            cleared = np.flatnonzero(warned)
+            after[cleared] = _ALL_CLEAR
+            return ColumnDecision(after, self._by_id(cleared), None)
+        zone, eta, now_us = exposed.zone, exposed.eta_us, micros(now)
+        warned[zone] = False
+        cleared = np.flatnonzero(warned)  # off the path
+        after[cleared] = _ALL_CLEAR
+        before = stages[zone]
+        # In shelter: never back to early warning while the threat lasts; nothing more due.
+        open_ = before != _TAKE_SHELTER
+        threshold = eta - self._lead_us[zone]
+        shelter = open_ & (threshold <= now_us)
+        early_at = eta - self._horizon_us
+        unwarned = before != _EARLY_WARNING
+        early = open_ & ~shelter & unwarned & (early_at <= now_us)
+        after[zone[shelter]] = _TAKE_SHELTER
+        after[zone[early]] = _EARLY_WARNING
+        # The next threshold of each zone still open: its early warning if that comes first.
+        sooner = unwarned & (early_at > now_us) & (early_at < threshold)
+        waiting = np.where(sooner, early_at, threshold)[open_ & ~shelter]
+        review = int(waiting.min()) if waiting.size else None
+        changed = np.concatenate([cleared, zone[shelter | early]])
+        return ColumnDecision(after, self._by_id(changed), review)
+
+    def _by_id(self, zones: Indices) -> Indices:
+        ordered: Indices = zones[np.argsort(self._rank[zones], kind="stable")]
+        return ordered

@@ -1,0 +1,126 @@
+"""The assessment's columns decide and word warnings exactly as the domain's reference does."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import numpy as np
+import pytest
+from tests.unit.domain.assessment_samples import GEODESY, T0, report, square_zone
+
+from tanbih.domain.cap import Reference
+from tanbih.domain.fusion import EndReason, Threat, fuse
+from tanbih.domain.issuance import (
+    IssuancePolicy,
+    IssuedMessage,
+    WarningThread,
+    issue_stages,
+    issue_warning,
+)
+from tanbih.domain.lifecycle import Stage
+from tanbih.domain.warning import WarningTiming, decide_warnings, stages_after
+from tanbih.geo.prediction import Arrivals
+from tanbih.geo.zone_index import ZoneIndex
+from tanbih.pipeline.message_columns import ZoneMessages
+from tanbih.pipeline.zone_columns import Codes, Decide, Exposed, micros, moment_of, stage_map
+
+TIMING = WarningTiming(margin=timedelta(seconds=10), horizon=timedelta(minutes=15))
+POLICY = IssuancePolicy(sender="hub@coord.example.org")
+SHELTER_SECONDS = (0, 15, 30, 45, 60, 90)
+# Ids out of their index order, so that ordering by zone id is not ordering by position.
+ZONES = {
+    zone.id: zone
+    for zone in (
+        square_zone(f"z{(n * 7) % 40:02d}", 31 + n * 0.03, 34.8, SHELTER_SECONDS[n % 6])
+        for n in range(40)
+    )
+}
+INDEX = ZoneIndex(list(ZONES.values()))
+MESSAGES = ZoneMessages(INDEX, ZONES, POLICY.languages)
+DECIDE = Decide(INDEX, TIMING)
+
+
+def a_case(rng: np.random.Generator) -> tuple[Exposed, Codes, int]:
+    """Random exposures (ties of whole seconds included), stages before, and a moment."""
+    predicted = T0 + timedelta(microseconds=int(rng.integers(0, 10**9)))
+    zone = rng.choice(len(INDEX.zones), size=int(rng.integers(0, 30)), replace=False)
+    offset = rng.uniform(0, 1_200, zone.size)
+    offset[rng.random(zone.size) < 0.3] = np.floor(rng.uniform(0, 1_200))
+    exposed = Exposed.of(INDEX, Arrivals(zone.astype(np.intp), offset), predicted)
+    stages = rng.choice(4, size=len(INDEX.zones), p=[0.5, 0.2, 0.2, 0.1]).astype(np.int8)
+    now_us = micros(predicted) + int(rng.integers(-100_000_000, 1_200_000_000))
+    if zone.size and rng.random() < 0.4:
+        # Exactly at a zone's shelter or early-warning threshold.
+        at = int(rng.integers(zone.size))
+        shelter = INDEX.zone_shelter_seconds[exposed.zone[at]] * 1_000_000
+        lead = shelter + micros(T0 + TIMING.margin) - micros(T0)
+        if rng.random() < 0.5:
+            lead = micros(T0 + TIMING.horizon) - micros(T0)
+        now_us = int(exposed.eta_us[at]) - lead
+    return exposed, stages, now_us
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_column_decision_is_the_domain_decision(seed: int) -> None:
+    """On 250 random cases the columns give the reference's changes, stages and review time."""
+    rng = np.random.default_rng(seed)
+    for _ in range(250):
+        exposed, stages, now_us = a_case(rng)
+        now, ended = moment_of(now_us), bool(rng.random() < 0.1)
+        before = stage_map(INDEX, stages)
+        reference = decide_warnings(
+            exposed.exposures(), before, now, threat_ended=ended, timing=TIMING
+        )
+        columns = DECIDE(exposed, stages, now, threat_ended=ended)
+        ids = INDEX.zone_ids
+        assert [(ids[z], Stage(stages[z]), Stage(columns.stages[z])) for z in columns.changed] == [
+            (c.zone_id, c.before, c.after) for c in reference.changes
+        ]
+        assert columns.review_at == reference.review_at
+        assert stage_map(INDEX, columns.stages) == stages_after(before, reference)
+        assert columns.shelters == any(c.after is Stage.TAKE_SHELTER for c in reference.changes)
+
+
+def a_threat(rng: np.random.Generator) -> Threat:
+    """A live UAV threat, or one that ended."""
+    threat = fuse({}, report(), T0, GEODESY, "t1").threat
+    if rng.random() < 0.2:
+        return replace(threat, ended=EndReason.NEUTRALISED, ended_at=T0)
+    return threat
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_message_from_columns_is_the_domain_message(seed: int) -> None:
+    """On 100 random decisions the message built from columns equals issue_warning's."""
+    rng = np.random.default_rng(100 + seed)
+    compared = 0
+    while compared < 100:
+        exposed, stages, now_us = a_case(rng)
+        threat, now = a_threat(rng), moment_of(now_us)
+        decision = DECIDE(exposed, stages, now, threat_ended=not threat.is_live)
+        if not decision.changed.size:
+            continue
+        thread = WarningThread("t1")
+        if rng.random() < 0.5:
+            earlier = Reference(POLICY.sender, "x:t1:1", T0)
+            thread = WarningThread("t1", 1, (IssuedMessage(earlier, now + timedelta(1)),))
+        reference = issue_warning(
+            threat,
+            decide_warnings(
+                exposed.exposures(),
+                stage_map(INDEX, stages),
+                now,
+                threat_ended=not threat.is_live,
+                timing=TIMING,
+            ).changes,
+            stage_map(INDEX, decision.stages),
+            exposed.exposures(),
+            ZONES,
+            thread,
+            now,
+            POLICY,
+        )
+        groups = MESSAGES.stage_zones(exposed, decision.stages, decision.cleared)
+        assert issue_stages(threat, groups, thread, now, POLICY) == reference
+        compared += 1
