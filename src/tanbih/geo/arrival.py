@@ -3,10 +3,12 @@
 On the plane a predicted path is a polyline of :class:`Legs`. Along a leg the threat moves at
 constant velocity and the corridor radius (the *reach*) grows linearly, so "the threat may be
 within reach of this edge" starts at a time with a closed form: the smaller root of a quadratic
-for the edge's end points, linear bounds for the band along the edge. It is computed with numpy
-over every (leg, edge) pair at once, 30 to 60 ns per edge, where one shapely distance test on
-one zone costs about a microsecond and a search by bisection needs five or more: that made paths
-across hundreds of zones cost several milliseconds. This is plane geometry; geodesy stays with
+for the edge's end points, linear bounds for the band along the edge, where one shapely
+distance test on one zone costs about a microsecond and a search by bisection needs five or
+more: that made paths across hundreds of zones cost several milliseconds. The edges are solved
+in one loop compiled by numba (:func:`first_entries`), 20 to 25 ns per edge: the same arithmetic
+with numpy over every (leg, edge) pair at once took 50 to 60, bound by the traffic of its
+temporaries, and was most of a prediction's time. This is plane geometry; geodesy stays with
 pyproj.
 
 Times are seconds from the start of the leg; ``inf`` means not during the leg.
@@ -14,11 +16,12 @@ Times are seconds from the start of the leg; ``inf`` means not during the leg.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Final
 
+import numba
 import numpy as np
-import numpy.typing as npt
 
 from tanbih.geo.plane import Floats
 from tanbih.geo.zone_index import EDGE_X0, EDGE_Y0, EX, EY, INV_LENGTH, INV_SQUARED, Indices
@@ -26,7 +29,6 @@ from tanbih.geo.zone_index import EDGE_X0, EDGE_Y0, EX, EY, INV_LENGTH, INV_SQUA
 # Columns of Legs.table.
 START, DURATION, X, Y, VX, VY, REACH, GROWTH = range(8)
 _NEVER: Final = np.inf
-Flags = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,60 +58,53 @@ class Legs:
         return xmin - far, ymin - far, xmax + far, ymax + far
 
 
-def circle_touched(legs: Legs, leg: Indices, circles: Floats) -> Flags:
-    """Whether the reach meets each circle (rows x, y, radius) during its leg, having not yet
-    covered it whole when the leg starts: only then can the leg be the first to reach what
-    lies inside the circle."""
-    t = np.take(legs.table, leg, axis=0).T
-    wx, wy, radius = t[X] - circles[0], t[Y] - circles[1], circles[2]
-    entry = _disc_entry(wx, wy, t[VX], t[VY], t[REACH] + radius, t[GROWTH])
-    covered = np.hypot(wx, wy) + radius <= t[REACH]
-    touched: Flags = (entry <= t[DURATION]) & ~covered
-    return touched
-
-
-def edge_entry(legs: Legs, leg: Indices, count: Indices, edges: Floats) -> Floats:
-    """First time during leg ``leg[i]`` that the reach touches each of the ``count[i]`` edges
-    (rows of the zone index's edge table) that follow, or ``inf``.
-
-    The reach of an edge is its start's disc, its end's disc and the band between them; every
-    end point of a closed ring is also some edge's start, so each edge checks its start's disc.
-    """
-    # Gathered per leg then repeated, and laid out one row per quantity: contiguous rows make
-    # the arithmetic below a quarter faster than rows of the tables would.
-    t = np.repeat(np.take(legs.table, leg, axis=0).T, count, axis=1)
-    ux, uy, reach, growth, duration = t[VX], t[VY], t[REACH], t[GROWTH], t[DURATION]
-    e = np.ascontiguousarray(edges.T)
-    wx, wy, ex, ey = t[X] - e[EDGE_X0], t[Y] - e[EDGE_Y0], e[EX], e[EY]
-    vertex = _disc_entry(wx, wy, ux, uy, reach, growth)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # Distance from the edge's line, signed, and position along the edge (0 to 1) at time
-        # t: h0 + h1·t and l0 + l1·t. The band holds while |h| <= reach + growth·t, 0 <= l <= 1.
-        h0 = (ex * wy - ey * wx) * e[INV_LENGTH]
-        h1 = (ex * uy - ey * ux) * e[INV_LENGTH]
-        l0 = (ex * wx + ey * wy) * e[INV_SQUARED]
-        l1 = (ex * ux + ey * uy) * e[INV_SQUARED]
-        # The gap between the line and the reach closes at ``closing`` per second (opens if
-        # < 0). Once in, the band is left on the near side if the gap opens again, or on the
-        # far side when the threat crosses the line faster than the reach grows.
-        gap = np.abs(h0) - reach
-        closing = growth - np.copysign(1.0, h0) * h1
-        crossing = closing - 2 * growth
-        ratio = gap / closing
-        enter = np.where(gap <= 0, 0.0, np.where(closing > 0, ratio, _NEVER))
-        near = np.where(closing < 0, ratio, _NEVER)
-        far = np.where(crossing > 0, (gap + 2 * reach) / crossing, _NEVER)
-        # 0 <= l0 + l1·t <= 1; with l1 = 0 the bounds are both -inf, both inf, or -inf and inf.
-        first, second = -l0 / l1, (1.0 - l0) / l1
-    early = np.maximum(np.maximum(enter, np.minimum(first, second)), 0.0)
-    late = np.minimum(np.minimum(np.minimum(near, far), np.maximum(first, second)), duration)
-    band = np.where(early <= late, early, _NEVER)
-    return np.minimum(np.where(vertex <= duration, vertex, _NEVER), band)
-
-
-def _disc_entry(
-    wx: Floats, wy: Floats, ux: Floats, uy: Floats, reach: Floats, growth: Floats
+def first_entries(
+    legs: Legs,
+    leg: Indices,
+    part: Indices,
+    circles: Floats,
+    edges: Floats,
+    first_edge: Indices,
+    count: Indices,
 ) -> Floats:
+    """For each (``leg[i]``, ``part[i]``) pair, the first time during the leg that the reach
+    touches one of the part's edges (rows ``first_edge[p]`` to ``first_edge[p] + count[p]`` of
+    the zone index's edge table), or ``inf``. ``leg`` must not decrease.
+
+    Also ``inf``, without looking at the edges, for a part some earlier leg reached (that leg's
+    time comes first), and for a part whose circle (rows x, y, radius of ``circles``) the reach
+    does not meet during the leg or had covered whole when it started: that leg cannot be the
+    first to reach what lies inside. The reach of an edge is its start's disc, its end's disc
+    and the band between them; every end point of a closed ring is also some edge's start, so
+    each edge checks its start's disc.
+    """
+    if leg.size and (leg[1:] < leg[:-1]).any():
+        raise ValueError("first_entries takes the pairs by leg")
+    return _first_entries(legs.table, leg, part, circles, edges, first_edge, count)
+
+
+def compile_now() -> None:
+    """Compile :func:`first_entries` now (about 2 s the first time on a machine, a third of a
+    second from numba's cache after that), not in the first prediction that needs it."""
+    one = np.zeros(1, dtype=np.intp)
+    first_entries(Legs(np.zeros((1, 8))), one, one, np.zeros((3, 1)), np.zeros((1, 6)), one, one)
+
+
+def _minimum(a: float, b: float) -> float:
+    """``np.minimum`` of two numbers: NaN if either is."""
+    if math.isnan(a) or math.isnan(b):
+        return math.nan
+    return min(a, b)
+
+
+def _maximum(a: float, b: float) -> float:
+    """``np.maximum`` of two numbers: NaN if either is."""
+    if math.isnan(a) or math.isnan(b):
+        return math.nan
+    return max(a, b)
+
+
+def _disc_entered(wx: float, wy: float, ux: float, uy: float, reach: float, growth: float) -> float:
     """First t >= 0 with |w + u·t| <= reach + growth·t, where w is the start minus the centre.
 
     Squared: a·t² + 2b·t + c <= 0, with a >= 0 as growth is below speed. Its smaller root,
@@ -120,7 +115,76 @@ def _disc_entry(
     b = wx * ux + wy * uy - reach * growth
     c = wx * wx + wy * wy - reach * reach
     discriminant = b * b - a * c
-    with np.errstate(divide="ignore", invalid="ignore"):
-        root = c / (np.sqrt(discriminant) - b)
-    # fmax, not maximum: on the circle of a still threat the root is 0/0.
-    return np.where((discriminant >= 0) & ((b < 0) | (c <= 0)), np.fmax(root, 0.0), _NEVER)
+    if discriminant >= 0 and (b < 0 or c <= 0):
+        root = c / (math.sqrt(discriminant) - b)
+        # On the circle of a still threat the root is 0/0.
+        return 0.0 if math.isnan(root) or root < 0.0 else root
+    return _NEVER
+
+
+def _first_entries_loop(
+    table: Floats,
+    leg: Indices,
+    part: Indices,
+    circles: Floats,
+    edges: Floats,
+    first_edge: Indices,
+    count: Indices,
+) -> Floats:
+    """:func:`first_entries`, compiled below: one pass over each pair's edges."""
+    entries = np.full(leg.size, _NEVER)
+    reached = np.zeros(first_edge.size, dtype=np.bool_)
+    for i in range(leg.size):
+        p = part[i]
+        if reached[p]:
+            continue
+        row = table[leg[i]]
+        duration, x, y = row[DURATION], row[X], row[Y]
+        ux, uy, reach, growth = row[VX], row[VY], row[REACH], row[GROWTH]
+        wx, wy, radius = x - circles[0, p], y - circles[1, p], circles[2, p]
+        if math.hypot(wx, wy) + radius <= reach:
+            continue  # covered whole at the start of the leg
+        if not _disc_entry(wx, wy, ux, uy, reach + radius, growth) <= duration:
+            continue
+        best = _NEVER
+        for e in range(first_edge[p], first_edge[p] + count[p]):
+            wx, wy = x - edges[e, EDGE_X0], y - edges[e, EDGE_Y0]
+            ex, ey = edges[e, EX], edges[e, EY]
+            vertex = _disc_entry(wx, wy, ux, uy, reach, growth)
+            if not vertex <= duration:
+                vertex = _NEVER
+            # Distance from the edge's line, signed, and position along the edge (0 to 1) at
+            # time t: h0 + h1·t and l0 + l1·t. The band holds while |h| <= reach + growth·t and
+            # 0 <= l <= 1.
+            h0 = (ex * wy - ey * wx) * edges[e, INV_LENGTH]
+            h1 = (ex * uy - ey * ux) * edges[e, INV_LENGTH]
+            l0 = (ex * wx + ey * wy) * edges[e, INV_SQUARED]
+            l1 = (ex * ux + ey * uy) * edges[e, INV_SQUARED]
+            # The gap between the line and the reach closes at ``closing`` per second (opens if
+            # < 0). Once in, the band is left on the near side if the gap opens again, or on
+            # the far side when the threat crosses the line faster than the reach grows.
+            gap = abs(h0) - reach
+            closing = growth - math.copysign(1.0, h0) * h1
+            crossing = closing - 2 * growth
+            ratio = gap / closing
+            enter = 0.0 if gap <= 0 else (ratio if closing > 0 else _NEVER)
+            near = ratio if closing < 0 else _NEVER
+            far = (gap + 2 * reach) / crossing if crossing > 0 else _NEVER
+            # 0 <= l0 + l1·t <= 1; with l1 = 0 the bounds are both -inf, both inf, or -inf and
+            # inf (or NaN, which no comparison passes).
+            first, second = -l0 / l1, (1.0 - l0) / l1
+            early = _nan_max(_nan_max(enter, _nan_min(first, second)), 0.0)
+            late = _nan_min(_nan_min(_nan_min(near, far), _nan_max(first, second)), duration)
+            band = early if early <= late else _NEVER
+            best = min(best, _nan_min(vertex, band))
+        entries[i] = best
+        reached[p] = best < _NEVER
+    return entries
+
+
+# Compiled on first use and cached beside this module; numpy's semantics for division by zero.
+_jit = numba.njit(cache=True, error_model="numpy")
+_nan_min = _jit(_minimum)
+_nan_max = _jit(_maximum)
+_disc_entry = _jit(_disc_entered)
+_first_entries = _jit(_first_entries_loop)

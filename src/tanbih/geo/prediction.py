@@ -21,12 +21,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import repeat
-from typing import Final
 
 import numpy as np
 
 from tanbih.domain.threat import Impact, Kinematics, ThreatClass, ZoneExposure
-from tanbih.geo.arrival import START, Legs, circle_touched, edge_entry
+from tanbih.geo.arrival import START, Legs, first_entries
 from tanbih.geo.path import (
     BALLISTIC,
     UNCERTAINTY,
@@ -36,9 +35,6 @@ from tanbih.geo.path import (
 )
 from tanbih.geo.plane import Floats
 from tanbih.geo.zone_index import TOLERANCE_M, Indices, ZoneIndex
-
-# Above this many edges, two passes (see _first_arrivals) cost less than one.
-TWO_PASSES_FROM_EDGES: Final = 4_096
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,31 +135,14 @@ def _first_arrivals(index: ZoneIndex, legs: Legs, at_once: Indices) -> tuple[Ind
         reached[index.part_zone[at_once]] = True
         pending = ~reached[index.part_zone[part]]
         leg, part = leg[pending], part[pending]
-    touched = circle_touched(legs, leg, index.circles[:, part])
-    leg, part = leg[touched], part[touched]
-    if index.edge_count[part].sum() <= TWO_PASSES_FROM_EDGES:
-        entry = _entries(index, legs, leg, part)
-    else:
-        # A part reached on a leg is often still within reach on the next: solve each part's
-        # earliest leg first, and its later legs only if that one did not reach it.
-        order = np.lexsort((leg, part))
-        leg, part = leg[order], part[order]
-        earliest = np.ones(part.size, dtype=np.bool_)
-        earliest[1:] = part[1:] != part[:-1]
-        entry = np.full(part.size, np.inf)
-        entry[earliest] = _entries(index, legs, leg[earliest], part[earliest])
-        later = ~earliest & ~np.isfinite(entry[earliest])[np.cumsum(earliest) - 1]
-        entry[later] = _entries(index, legs, leg[later], part[later])
+    # By leg: a part reached on a leg is not solved again on the next ones (first_entries).
+    order = np.argsort(leg, kind="stable")
+    leg, part = leg[order], part[order]
+    entry = first_entries(
+        legs, leg, part, index.circles, index.edges, index.edge_start, index.edge_count
+    )
     reached = np.isfinite(entry)
     return part[reached], legs.table[leg[reached], START] + entry[reached]
-
-
-def _entries(index: ZoneIndex, legs: Legs, leg: Indices, part: Indices) -> Floats:
-    """For each (leg, part) pair, the first time on the leg the reach touches the part."""
-    if not part.size:
-        return np.empty(0)
-    count, edges = index.part_edges(part)
-    return np.minimum.reduceat(edge_entry(legs, leg, count, edges), np.cumsum(count) - count)
 
 
 def _earliest(index: ZoneIndex, zone: Indices, offset_s: Floats) -> Arrivals:

@@ -82,7 +82,8 @@ class ZoneIndex:
                 shapely.minimum_bounding_radius(self.parts) + 1.0,
             ]
         )
-        self._edges, self._edge_start, self.edge_count = _edge_table(self.parts)
+        # Every part's edges, as rows of one table: edge_count[p] rows from edge_start[p].
+        self.edges, self.edge_start, self.edge_count = _edge_table(self.parts)
 
     def parts_in_boxes(
         self, xmin: Floats, ymin: Floats, xmax: Floats, ymax: Floats
@@ -95,13 +96,6 @@ class ZoneIndex:
         """The parts within ``reach`` plane metres of the plane point (x, y), or containing it."""
         found = self._tree.query(shapely.points(x, y), predicate="dwithin", distance=reach)
         return np.asarray(found, dtype=np.intp)
-
-    def part_edges(self, parts: Indices) -> tuple[Indices, Floats]:
-        """The edges of ``parts`` (repeats allowed) as (count, rows of the edge table):
-        ``count[i]`` rows for ``parts[i]``, then those of ``parts[i + 1]``, and so on."""
-        first, count = self._edge_start[parts], self.edge_count[parts]
-        edge = np.arange(count.sum()) + np.repeat(first - (np.cumsum(count) - count), count)
-        return count, np.take(self._edges, edge, axis=0)
 
     def zones_within(self, lat: float, lon: float, radius_m: float) -> Indices:
         """Positions in :attr:`zones` of the zones within ``radius_m`` metres of (lat, lon)."""

@@ -30,6 +30,7 @@ from tanbih.domain.lifecycle import Stage
 from tanbih.domain.observation import Observation
 from tanbih.domain.threat import Geodesy, Kinematics, ZoneExposure
 from tanbih.domain.warning import WarningTiming
+from tanbih.geo.arrival import compile_now
 from tanbih.geo.prediction import predict_arrivals
 from tanbih.geo.zone_index import ZoneIndex
 from tanbih.pipeline.message_columns import ZoneMessages
@@ -116,6 +117,8 @@ class Assessor:
         # Built now, the zones' areas are not built inline by the first warnings, and a
         # long-running node freezes them out of the collector's sight with the rest of start-up.
         self._messages = ZoneMessages(index, zones, policy.languages)
+        # Likewise the prediction's compiled loop: the first threat does not wait for it.
+        compile_now()
         self._index = index
         self._geodesy = geodesy
         self._policy = policy

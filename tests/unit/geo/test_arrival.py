@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import shapely
 
-from tanbih.geo.arrival import Legs, circle_touched, edge_entry
+from tanbih.geo.arrival import REACH, Legs, first_entries
 
 
 def one_leg(
@@ -30,10 +30,18 @@ def edge_columns(polygon: shapely.Polygon) -> np.ndarray:
     return np.column_stack([xy[:-1], vector, 1 / np.sqrt(squared), 1 / squared])
 
 
+def circle_of(polygon: shapely.Polygon) -> np.ndarray:
+    """The polygon's bounding circle as the zone index keeps it (x, y, radius + 1 m)."""
+    centre = shapely.centroid(shapely.minimum_bounding_circle(polygon))
+    radius = shapely.minimum_bounding_radius(polygon) + 1.0
+    return np.array([[centre.x], [centre.y], [radius]])
+
+
 def entry(legs: Legs, polygon: shapely.Polygon) -> float:
     """The first time the leg's reach touches the polygon's outline."""
-    edges = edge_columns(polygon)
-    return float(edge_entry(legs, np.array([0]), np.array([edges.shape[0]]), edges).min())
+    edges, one = edge_columns(polygon), np.array([0])
+    count = np.array([edges.shape[0]])
+    return float(first_entries(legs, one, one, circle_of(polygon), edges, one, count)[0])
 
 
 def sampled_entry(legs: Legs, polygon: shapely.Polygon) -> float:
@@ -46,7 +54,8 @@ def sampled_entry(legs: Legs, polygon: shapely.Polygon) -> float:
 
 
 def test_entry_times_agree_with_fine_sampling_on_random_legs_and_polygons() -> None:
-    """On 200 random legs and star-shaped polygons, both give the same time to within 10 ms."""
+    """On 200 random legs and star-shaped polygons, both give the same time to within 10 ms
+    (none for a polygon the reach covers whole at the start: no leg then is the first)."""
     rng = np.random.default_rng(4)
     reached = 0
     for _ in range(200):
@@ -64,6 +73,9 @@ def test_entry_times_agree_with_fine_sampling_on_random_legs_and_polygons() -> N
             rng.uniform(0, 0.3) * speed,
         )
         expected = sampled_entry(legs, polygon)
+        x, y, radius = circle_of(polygon)[:, 0]
+        if np.hypot(x, y) + radius <= legs.table[0, REACH]:
+            expected = np.inf
         assert entry(legs, polygon) == pytest.approx(expected, abs=1e-2)
         reached += np.isfinite(expected)
     assert 40 < reached < 160
@@ -83,9 +95,38 @@ def test_a_still_threat_reaches_only_what_is_already_within_reach() -> None:
     assert entry(one_leg((0.0, 0.0), (0.0, 0.0), 50.0, 0.0), square) == np.inf
 
 
-def test_a_circle_counts_only_on_legs_that_may_reach_it_first() -> None:
-    """A circle ahead is touched; one behind, or already covered whole at the start, is not."""
+def test_only_a_leg_that_may_reach_a_part_first_solves_it() -> None:
+    """A square ahead is reached; one behind, or already covered whole at the start, is not."""
     legs = one_leg((0.0, 0.0), (100.0, 0.0), 500.0, 10.0)
-    circles = np.array([[5_000.0, -9_000.0, 100.0], [-600.0, 0.0, 50.0], [100.0, 100.0, 200.0]])
-    touched = circle_touched(legs, np.zeros(3, dtype=np.intp), circles)
-    assert touched.tolist() == [True, False, False]
+    ahead = entry(legs, shapely.box(4_000.0, -100.0, 4_200.0, 100.0))
+    assert ahead == pytest.approx((4_000 - 500) / 110)
+    assert entry(legs, shapely.box(-900.0, -100.0, -700.0, 100.0)) == np.inf
+    assert entry(legs, shapely.box(-100.0, -100.0, 100.0, 100.0)) == np.inf
+
+
+def test_a_part_reached_on_a_leg_is_not_solved_on_the_next() -> None:
+    """Of two legs that both reach a square, the first gives its time, the second none; each
+    alone reaches it, the second later."""
+    legs = Legs.through(
+        np.array([0.0, 100.0, 200.0]),
+        np.array([0.0, 5_000.0, 10_000.0]),
+        np.zeros(3),
+        np.full(3, 100.0),
+    )
+    square = shapely.box(4_000.0, -500.0, 6_000.0, 500.0)
+    edges, circle = edge_columns(square), circle_of(square)
+    both, first, count = np.array([0, 1]), np.array([0]), np.array([edges.shape[0]])
+    parts = np.zeros(2, dtype=np.intp)
+    together = first_entries(legs, both, parts, circle, edges, first, count)
+    assert together.tolist() == [pytest.approx(78.0), np.inf]
+    alone = first_entries(legs, np.array([1]), np.array([0]), circle, edges, first, count)
+    assert np.isfinite(alone[0])
+
+
+def test_pairs_must_come_by_leg() -> None:
+    """Pairs out of leg order are refused: the skip of parts already reached relies on it."""
+    legs = one_leg((0.0, 0.0), (50.0, 0.0), 0.0, 0.0)
+    square = shapely.box(1_000.0, 0.0, 2_000.0, 1_000.0)
+    edges, circle, one = edge_columns(square), circle_of(square), np.array([0])
+    with pytest.raises(ValueError, match="by leg"):
+        first_entries(legs, np.array([1, 0]), np.array([0, 0]), circle, edges, one, np.array([4]))

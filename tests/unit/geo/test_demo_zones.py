@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
+import numpy as np
 import pytest
 from tests.conftest import REPO_ROOT
 from tests.unit.geo.samples import NOW, state
@@ -12,6 +14,9 @@ from tanbih.coalition import load_coalition
 from tanbih.domain.coalition import Zone
 from tanbih.domain.threat import Impact, ThreatClass
 from tanbih.geo import ZoneIndex, predict_exposures, prediction
+from tanbih.geo.arrival import Legs, first_entries
+from tanbih.geo.plane import Floats
+from tanbih.geo.zone_index import Indices
 
 
 @pytest.fixture(scope="module")
@@ -77,16 +82,24 @@ def test_a_drone_over_the_saudi_desert_is_already_over_saudi_territory(index: Zo
     assert [(e.zone_id, e.eta) for e in found] == [("sa-territory.1", NOW)]
 
 
-def test_solving_earliest_legs_first_changes_no_exposure(
+def test_skipping_parts_reached_on_an_earlier_leg_changes_no_exposure(
     index: ZoneIndex, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A cruise missile across Israel gives the same exposures in one pass and in two."""
+    """A cruise missile across Israel gives the same exposures with every (leg, part) pair
+    solved on its own."""
     cruise = state(32.3, 34.2, 250.0, 100.0)
     found = {}
-    for passes, threshold in (("one", 10**9), ("two", 0)):
-        monkeypatch.setattr(prediction, "TWO_PASSES_FROM_EDGES", threshold)
-        found[passes] = predict_exposures(
+
+    def each_alone(legs: Legs, leg: Indices, part: Indices, *table: Any) -> Floats:
+        solved = [
+            first_entries(legs, leg[i : i + 1], part[i : i + 1], *table) for i in range(leg.size)
+        ]
+        return np.concatenate([np.empty(0), *solved])
+
+    for way, solve in (("skipping", first_entries), ("each alone", each_alone)):
+        monkeypatch.setattr(prediction, "first_entries", solve)
+        found[way] = predict_exposures(
             cruise, ThreatClass.CRUISE_MISSILE, None, index, horizon_s=900, now=NOW
         )
-    assert len(found["one"]) > 100
-    assert found["two"] == found["one"]
+    assert len(found["skipping"]) > 100
+    assert found["each alone"] == found["skipping"]
