@@ -22,9 +22,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import repeat
 
+import numba
 import numpy as np
 
 from tanbih.domain.threat import Impact, Kinematics, ThreatClass, ZoneExposure
+from tanbih.geo import arrival
 from tanbih.geo.arrival import START, Legs, first_entries
 from tanbih.geo.path import (
     BALLISTIC,
@@ -145,12 +147,28 @@ def _first_arrivals(index: ZoneIndex, legs: Legs, at_once: Indices) -> tuple[Ind
     return part[reached], legs.table[leg[reached], START] + entry[reached]
 
 
+def compile_now() -> None:
+    """Compile the prediction's loops now, not in the first prediction (see
+    :func:`tanbih.geo.arrival.compile_now`)."""
+    arrival.compile_now()
+    _earliest_offsets(np.zeros(1, dtype=np.intp), np.zeros(1), 1)
+
+
 def _earliest(index: ZoneIndex, zone: Indices, offset_s: Floats) -> Arrivals:
     """One row per zone at its earliest offset, by offset then zone id."""
-    order = np.lexsort((offset_s, zone))
-    zone, offset_s = zone[order], offset_s[order]
-    earliest = np.ones(zone.size, dtype=np.bool_)
-    earliest[1:] = zone[1:] != zone[:-1]
-    zone, offset_s = zone[earliest], offset_s[earliest]
-    order = np.lexsort((index.id_rank[zone], offset_s))
-    return Arrivals(zone[order], offset_s[order])
+    earliest = _earliest_offsets(zone, offset_s, len(index.zones))
+    reached = np.flatnonzero(earliest < np.inf)
+    offset_s = earliest[reached]
+    order = np.lexsort((index.id_rank[reached], offset_s))
+    return Arrivals(reached[order], offset_s[order])
+
+
+def _earliest_of_each(zone: Indices, offset_s: Floats, zones: int) -> Floats:
+    """Each of ``zones`` zones' least offset (``inf`` for none), compiled below."""
+    earliest = np.full(zones, np.inf)
+    for i in range(zone.size):
+        earliest[zone[i]] = min(earliest[zone[i]], offset_s[i])
+    return earliest
+
+
+_earliest_offsets = numba.njit(cache=True)(_earliest_of_each)

@@ -30,8 +30,7 @@ from tanbih.domain.lifecycle import Stage
 from tanbih.domain.observation import Observation
 from tanbih.domain.threat import Geodesy, Kinematics, ZoneExposure
 from tanbih.domain.warning import WarningTiming
-from tanbih.geo.arrival import compile_now
-from tanbih.geo.prediction import predict_arrivals
+from tanbih.geo.prediction import compile_now, predict_arrivals
 from tanbih.geo.zone_index import ZoneIndex
 from tanbih.pipeline.message_columns import ZoneMessages
 from tanbih.pipeline.zone_columns import (
