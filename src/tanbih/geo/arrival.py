@@ -83,13 +83,6 @@ def first_entries(
     return _first_entries(legs.table, leg, part, circles, edges, first_edge, count)
 
 
-def compile_now() -> None:
-    """Compile :func:`first_entries` now (about 2 s the first time on a machine, a third of a
-    second from numba's cache after that), not in the first prediction that needs it."""
-    one = np.zeros(1, dtype=np.intp)
-    first_entries(Legs(np.zeros((1, 8))), one, one, np.zeros((3, 1)), np.zeros((1, 6)), one, one)
-
-
 def _minimum(a: float, b: float) -> float:
     """``np.minimum`` of two numbers: NaN if either is."""
     if math.isnan(a) or math.isnan(b):

@@ -26,7 +26,6 @@ import numba
 import numpy as np
 
 from tanbih.domain.threat import Impact, Kinematics, ThreatClass, ZoneExposure
-from tanbih.geo import arrival
 from tanbih.geo.arrival import START, Legs, first_entries
 from tanbih.geo.path import (
     BALLISTIC,
@@ -147,11 +146,13 @@ def _first_arrivals(index: ZoneIndex, legs: Legs, at_once: Indices) -> tuple[Ind
     return part[reached], legs.table[leg[reached], START] + entry[reached]
 
 
-def compile_now() -> None:
-    """Compile the prediction's loops now, not in the first prediction (see
-    :func:`tanbih.geo.arrival.compile_now`)."""
-    arrival.compile_now()
-    _earliest_offsets(np.zeros(1, dtype=np.intp), np.zeros(1), 1)
+def compile_now(index: ZoneIndex) -> None:
+    """Compile the prediction's loops (numba) now rather than in the first prediction: about
+    3 s the first time on a machine, half a second from numba's cache after that."""
+    one = np.zeros(1, dtype=np.intp)
+    first_entries(Legs(np.zeros((1, 8))), one, one, np.zeros((3, 1)), np.zeros((1, 6)), one, one)
+    _earliest_offsets(one, np.zeros(1), 1)
+    index.parts_within(0.0, 0.0, 0.0)
 
 
 def _earliest(index: ZoneIndex, zone: Indices, offset_s: Floats) -> Arrivals:

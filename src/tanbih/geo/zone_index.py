@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
+import numba
 import numpy as np
 import numpy.typing as npt
 import shapely
@@ -84,6 +85,8 @@ class ZoneIndex:
         )
         # Every part's edges, as rows of one table: edge_count[p] rows from edge_start[p].
         self.edges, self.edge_start, self.edge_count = _edge_table(self.parts)
+        # Rows xmin, ymin, xmax, ymax.
+        self._boxes: Floats = np.ascontiguousarray(shapely.bounds(self.parts).T)
 
     def parts_in_boxes(
         self, xmin: Floats, ymin: Floats, xmax: Floats, ymax: Floats
@@ -93,9 +96,15 @@ class ZoneIndex:
         return np.asarray(box, dtype=np.intp), np.asarray(part, dtype=np.intp)
 
     def parts_within(self, x: float, y: float, reach: float) -> Indices:
-        """The parts within ``reach`` plane metres of the plane point (x, y), or containing it."""
-        found = self._tree.query(shapely.points(x, y), predicate="dwithin", distance=reach)
-        return np.asarray(found, dtype=np.intp)
+        """The parts within ``reach`` plane metres of the plane point (x, y), or containing it.
+
+        Shapely's R-tree answers the same (``dwithin``), but creating the point and querying
+        cost ten times what one compiled pass over the parts' boxes and edges does.
+        """
+        found: Indices = _parts_within(
+            x, y, reach, self._boxes, self.edges, self.edge_start, self.edge_count
+        )
+        return found
 
     def zones_within(self, lat: float, lon: float, radius_m: float) -> Indices:
         """Positions in :attr:`zones` of the zones within ``radius_m`` metres of (lat, lon)."""
@@ -103,6 +112,44 @@ class ZoneIndex:
         x, y = self.plane.project(lats, np.array([lon]))
         reach = self.plane.plane_metres(lats, np.array([radius_m + TOLERANCE_M]))
         return np.unique(self.part_zone[self.parts_within(x[0], y[0], reach[0])])
+
+
+def _parts_within_loop(
+    x: float,
+    y: float,
+    reach: float,
+    boxes: Floats,
+    edges: Floats,
+    first_edge: Indices,
+    count: Indices,
+) -> Indices:
+    """:meth:`ZoneIndex.parts_within`, compiled below: each part whose box the reach meets,
+    then its edges, for one within reach or a ray from the point crossing them an odd number
+    of times (inside; holes are rings of edges too)."""
+    found = np.empty(count.size, dtype=np.intp)
+    n = 0
+    for p in range(count.size):
+        if x < boxes[0, p] - reach or x > boxes[2, p] + reach:
+            continue
+        if y < boxes[1, p] - reach or y > boxes[3, p] + reach:
+            continue
+        inside, near = False, False
+        for e in range(first_edge[p], first_edge[p] + count[p]):
+            x0, y0, ex, ey = edges[e, EDGE_X0], edges[e, EDGE_Y0], edges[e, EX], edges[e, EY]
+            along = min(max(((x - x0) * ex + (y - y0) * ey) * edges[e, INV_SQUARED], 0.0), 1.0)
+            dx, dy = x0 + along * ex - x, y0 + along * ey - y
+            if dx * dx + dy * dy <= reach * reach:
+                near = True
+                break
+            if (y0 > y) != (y0 + ey > y) and x < x0 + (y - y0) / ey * ex:
+                inside = not inside
+        if near or inside:
+            found[n] = p
+            n += 1
+    return found[:n]
+
+
+_parts_within = numba.njit(cache=True)(_parts_within_loop)
 
 
 def _lonlat_polygon(zone: Zone) -> shapely.Polygon:

@@ -117,7 +117,7 @@ class Assessor:
         # long-running node freezes them out of the collector's sight with the rest of start-up.
         self._messages = ZoneMessages(index, zones, policy.languages)
         # Likewise the prediction's compiled loop: the first threat does not wait for it.
-        compile_now()
+        compile_now(index)
         self._index = index
         self._geodesy = geodesy
         self._policy = policy
