@@ -22,10 +22,12 @@ from typing import Final
 
 import numba
 import numpy as np
+import numpy.typing as npt
 
 from tanbih.geo.plane import Floats
 from tanbih.geo.zone_index import EDGE_X0, EDGE_Y0, EX, EY, INV_LENGTH, INV_SQUARED, Indices
 
+Flags = npt.NDArray[np.bool_]
 # Columns of Legs.table.
 START, DURATION, X, Y, VX, VY, REACH, GROWTH = range(8)
 _NEVER: Final = np.inf
@@ -41,21 +43,12 @@ class Legs:
     @classmethod
     def through(cls, offsets_s: Floats, x: Floats, y: Floats, reach: Floats) -> Legs:
         """The legs joining consecutive samples (time, plane point, reach) of a path."""
-        table = np.empty((offsets_s.size - 1, 8))
-        table[:, START], table[:, DURATION] = offsets_s[:-1], np.diff(offsets_s)
-        for at, rate, samples in ((X, VX, x), (Y, VY, y), (REACH, GROWTH, reach)):
-            table[:, at] = samples[:-1]
-            table[:, rate] = np.diff(samples) / table[:, DURATION]
-        return cls(table)
+        return cls(_leg_table(offsets_s, x, y, reach))
 
     def boxes(self) -> tuple[Floats, Floats, Floats, Floats]:
         """Each leg's bounding box grown by its reach at the end (xmin, ymin, xmax, ymax)."""
-        t = self.table.T
-        x1, y1 = t[X] + t[VX] * t[DURATION], t[Y] + t[VY] * t[DURATION]
-        far = t[REACH] + t[GROWTH] * t[DURATION]
-        xmin, xmax = np.minimum(t[X], x1), np.maximum(t[X], x1)
-        ymin, ymax = np.minimum(t[Y], y1), np.maximum(t[Y], y1)
-        return xmin - far, ymin - far, xmax + far, ymax + far
+        xmin, ymin, xmax, ymax = _leg_boxes(self.table)
+        return xmin, ymin, xmax, ymax
 
 
 def first_entries(
@@ -66,21 +59,56 @@ def first_entries(
     edges: Floats,
     first_edge: Indices,
     count: Indices,
+    reached: Flags | None = None,
 ) -> Floats:
     """For each (``leg[i]``, ``part[i]``) pair, the first time during the leg that the reach
     touches one of the part's edges (rows ``first_edge[p]`` to ``first_edge[p] + count[p]`` of
-    the zone index's edge table), or ``inf``. ``leg`` must not decrease.
+    the zone index's edge table), or ``inf``.
 
-    Also ``inf``, without looking at the edges, for a part some earlier leg reached (that leg's
-    time comes first), and for a part whose circle (rows x, y, radius of ``circles``) the reach
-    does not meet during the leg or had covered whole when it started: that leg cannot be the
-    first to reach what lies inside. The reach of an edge is its start's disc, its end's disc
-    and the band between them; every end point of a closed ring is also some edge's start, so
-    each edge checks its start's disc.
+    Also ``inf``, without looking at the edges, for a part ``reached`` already (a flag per
+    part), for a part some earlier leg reached (that leg's time comes first), and for a part
+    whose circle (rows x, y, radius of ``circles``) the reach does not meet during the leg or
+    had covered whole when it started: that leg cannot be the first to reach what lies inside.
+    The reach of an edge is its start's disc, its end's disc and the band between them; every
+    end point of a closed ring is also some edge's start, so each edge checks its start's disc.
     """
-    if leg.size and (leg[1:] < leg[:-1]).any():
-        raise ValueError("first_entries takes the pairs by leg")
-    return _first_entries(legs.table, leg, part, circles, edges, first_edge, count)
+    known = np.zeros(first_edge.size, dtype=np.bool_) if reached is None else reached.copy()
+    if not leg.size or (leg[1:] >= leg[:-1]).all():
+        entries: Floats = _first_entries(
+            legs.table, leg, part, circles, edges, first_edge, count, known
+        )
+        return entries
+    # The loop takes the pairs by leg (an R-tree query gives them so).
+    order = np.argsort(leg, kind="stable")
+    entries = np.empty(leg.size)
+    entries[order] = _first_entries(
+        legs.table, leg[order], part[order], circles, edges, first_edge, count, known
+    )
+    return entries
+
+
+def _leg_rows(offsets_s: Floats, x: Floats, y: Floats, reach: Floats) -> Floats:
+    """:meth:`Legs.through`, compiled below."""
+    table = np.empty((offsets_s.size - 1, 8))
+    for i in range(offsets_s.size - 1):
+        duration = offsets_s[i + 1] - offsets_s[i]
+        table[i, START], table[i, DURATION] = offsets_s[i], duration
+        table[i, X], table[i, VX] = x[i], (x[i + 1] - x[i]) / duration
+        table[i, Y], table[i, VY] = y[i], (y[i + 1] - y[i]) / duration
+        table[i, REACH], table[i, GROWTH] = reach[i], (reach[i + 1] - reach[i]) / duration
+    return table
+
+
+def _leg_box_rows(table: Floats) -> Floats:
+    """:meth:`Legs.boxes` as rows xmin, ymin, xmax, ymax, compiled below."""
+    boxes = np.empty((4, table.shape[0]))
+    for i in range(table.shape[0]):
+        row = table[i]
+        x1, y1 = row[X] + row[VX] * row[DURATION], row[Y] + row[VY] * row[DURATION]
+        far = row[REACH] + row[GROWTH] * row[DURATION]
+        boxes[0, i], boxes[2, i] = min(row[X], x1) - far, max(row[X], x1) + far
+        boxes[1, i], boxes[3, i] = min(row[Y], y1) - far, max(row[Y], y1) + far
+    return boxes
 
 
 def _minimum(a: float, b: float) -> float:
@@ -123,10 +151,11 @@ def _first_entries_loop(
     edges: Floats,
     first_edge: Indices,
     count: Indices,
+    reached: Flags,
 ) -> Floats:
-    """:func:`first_entries`, compiled below: one pass over each pair's edges."""
+    """:func:`first_entries`, compiled below: one pass over each pair's edges; ``reached`` is
+    updated."""
     entries = np.full(leg.size, _NEVER)
-    reached = np.zeros(first_edge.size, dtype=np.bool_)
     for i in range(leg.size):
         p = part[i]
         if reached[p]:
@@ -181,3 +210,5 @@ _nan_min = _jit(_minimum)
 _nan_max = _jit(_maximum)
 _disc_entry = _jit(_disc_entered)
 _first_entries = _jit(_first_entries_loop)
+_leg_table = _jit(_leg_rows)
+_leg_boxes = _jit(_leg_box_rows)

@@ -96,80 +96,65 @@ def predict_arrivals(
     uncertainty: Uncertainty | None = None,
 ) -> Arrivals:
     """:func:`predict_exposures` as columns (:class:`Arrivals`)."""
-    zones: list[Indices] = []
-    offsets: list[Floats] = []
+    # Each zone's earliest arrival so far, in seconds after now.
+    earliest = np.full(len(index.zones), np.inf)
     if impact is not None:
-        offset = impact_offset_s(kinematics, impact, now)
-        struck = index.zones_within(impact.lat, impact.lon, impact.radius_m)
-        zones.append(struck)
-        offsets.append(np.full(struck.shape, offset))
+        earliest[index.zones_within(impact.lat, impact.lon, impact.radius_m)] = impact_offset_s(
+            kinematics, impact, now
+        )
     if impact is None or threat_class not in BALLISTIC:
         model = UNCERTAINTY[threat_class] if uncertainty is None else uncertainty
-        part, offset_s = _corridor_arrivals(kinematics, model, index, horizon_s=horizon_s, now=now)
-        zones.append(index.part_zone[part])
-        offsets.append(offset_s)
-    zone, offset_s = np.concatenate(zones), np.concatenate(offsets)
-    due = offset_s <= horizon_s
-    return _earliest(index, zone[due], offset_s[due])
-
-
-def _corridor_arrivals(
-    kinematics: Kinematics, model: Uncertainty, index: ZoneIndex, *, horizon_s: float, now: datetime
-) -> tuple[Indices, Floats]:
-    """(part, seconds after now) for each part the corridor reaches, at its first arrival."""
-    path = leg_samples(kinematics, model, horizon_s=horizon_s, now=now)
-    x, y = index.plane.project_path(path.lat, path.lon)
-    reach = index.plane.plane_metres(path.lat, path.radius_m + TOLERANCE_M)
-    at_once = index.parts_within(float(x[0]), float(y[0]), float(reach[0]))
-    part, offset_s = _first_arrivals(index, Legs.through(path.offsets_s, x, y, reach), at_once)
-    return np.concatenate([at_once, part]), np.concatenate([np.zeros(at_once.size), offset_s])
-
-
-def _first_arrivals(index: ZoneIndex, legs: Legs, at_once: Indices) -> tuple[Indices, Floats]:
-    """(part, seconds after now) for each part some leg reaches, at each leg that may be the
-    first to. Zones with a part in ``at_once`` are reached already and not looked for."""
-    leg, part = index.parts_in_boxes(*legs.boxes())
-    if not leg.size:
-        return part, np.empty(0)
-    if at_once.size:
-        reached = np.zeros(len(index.zones), dtype=np.bool_)
-        reached[index.part_zone[at_once]] = True
-        pending = ~reached[index.part_zone[part]]
-        leg, part = leg[pending], part[pending]
-    # By leg: a part reached on a leg is not solved again on the next ones (first_entries).
-    order = np.argsort(leg, kind="stable")
-    leg, part = leg[order], part[order]
-    entry = first_entries(
-        legs, leg, part, index.circles, index.edges, index.edge_start, index.edge_count
-    )
-    reached = np.isfinite(entry)
-    return part[reached], legs.table[leg[reached], START] + entry[reached]
-
-
-def compile_now(index: ZoneIndex) -> None:
-    """Compile the prediction's loops (numba) now rather than in the first prediction: about
-    3 s the first time on a machine, half a second from numba's cache after that."""
-    one = np.zeros(1, dtype=np.intp)
-    first_entries(Legs(np.zeros((1, 8))), one, one, np.zeros((3, 1)), np.zeros((1, 6)), one, one)
-    _earliest_offsets(one, np.zeros(1), 1)
-    index.parts_within(0.0, 0.0, 0.0)
-
-
-def _earliest(index: ZoneIndex, zone: Indices, offset_s: Floats) -> Arrivals:
-    """One row per zone at its earliest offset, by offset then zone id."""
-    earliest = _earliest_offsets(zone, offset_s, len(index.zones))
-    reached = np.flatnonzero(earliest < np.inf)
+        _corridor_arrivals(kinematics, model, index, earliest, horizon_s=horizon_s, now=now)
+    reached = np.flatnonzero(earliest <= horizon_s)
     offset_s = earliest[reached]
     order = np.lexsort((index.id_rank[reached], offset_s))
     return Arrivals(reached[order], offset_s[order])
 
 
-def _earliest_of_each(zone: Indices, offset_s: Floats, zones: int) -> Floats:
-    """Each of ``zones`` zones' least offset (``inf`` for none), compiled below."""
-    earliest = np.full(zones, np.inf)
+def _corridor_arrivals(
+    kinematics: Kinematics,
+    model: Uncertainty,
+    index: ZoneIndex,
+    earliest: Floats,
+    *,
+    horizon_s: float,
+    now: datetime,
+) -> None:
+    """Lower ``earliest`` (per zone, seconds after now) to the corridor's first arrivals."""
+    path = leg_samples(kinematics, model, horizon_s=horizon_s, now=now)
+    x, y = index.plane.project_path(path.lat, path.lon)
+    reach = index.plane.plane_metres(path.lat, path.radius_m + TOLERANCE_M)
+    at_once = index.parts_within(float(x[0]), float(y[0]), float(reach[0]))
+    # Within reach now: reached at once (no arrival is earlier), and not looked for again.
+    earliest[index.part_zone[at_once]] = 0.0
+    legs = Legs.through(path.offsets_s, x, y, reach)
+    leg, part = index.parts_in_boxes(*legs.boxes())
+    if not leg.size:
+        return
+    reached = None
+    if at_once.size:
+        reached = earliest[index.part_zone] == 0.0
+    entry = first_entries(
+        legs, leg, part, index.circles, index.edges, index.edge_start, index.edge_count, reached
+    )
+    _lower(earliest, index.part_zone[part], legs.table[leg, START] + entry)
+
+
+def compile_now(index: ZoneIndex) -> None:
+    """Compile the prediction's loops (numba) now rather than in the first prediction: about
+    3 s the first time on a machine, half a second from numba's cache after that."""
+    one, zero = np.zeros(1, dtype=np.intp), np.zeros(1)
+    legs = Legs.through(np.arange(2.0), np.zeros(2), np.zeros(2), np.zeros(2))
+    legs.boxes()
+    first_entries(legs, one, one, np.zeros((3, 1)), np.zeros((1, 6)), one, one)
+    _lower(zero, one, zero)
+    index.parts_within(0.0, 0.0, 0.0)
+
+
+def _lower_each(earliest: Floats, zone: Indices, offset_s: Floats) -> None:
+    """``earliest[zone[i]]`` lowered to ``offset_s[i]`` where that is less; compiled below."""
     for i in range(zone.size):
         earliest[zone[i]] = min(earliest[zone[i]], offset_s[i])
-    return earliest
 
 
-_earliest_offsets = numba.njit(cache=True)(_earliest_of_each)
+_lower = numba.njit(cache=True)(_lower_each)

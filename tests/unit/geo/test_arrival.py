@@ -123,10 +123,28 @@ def test_a_part_reached_on_a_leg_is_not_solved_on_the_next() -> None:
     assert np.isfinite(alone[0])
 
 
-def test_pairs_must_come_by_leg() -> None:
-    """Pairs out of leg order are refused: the skip of parts already reached relies on it."""
+def test_pairs_out_of_leg_order_are_solved_by_leg() -> None:
+    """Given the later leg first, the earlier leg still gives the time and the later none."""
+    legs = Legs.through(
+        np.array([0.0, 100.0, 200.0]),
+        np.array([0.0, 5_000.0, 10_000.0]),
+        np.zeros(3),
+        np.full(3, 100.0),
+    )
+    square = shapely.box(4_000.0, -500.0, 6_000.0, 500.0)
+    edges, circle, first = edge_columns(square), circle_of(square), np.array([0])
+    count, parts = np.array([edges.shape[0]]), np.zeros(2, dtype=np.intp)
+    backwards = first_entries(legs, np.array([1, 0]), parts, circle, edges, first, count)
+    assert backwards.tolist() == [np.inf, pytest.approx(78.0)]
+
+
+def test_a_part_already_reached_is_not_solved() -> None:
+    """A square ahead, flagged as reached, gets no time."""
     legs = one_leg((0.0, 0.0), (50.0, 0.0), 0.0, 0.0)
     square = shapely.box(1_000.0, 0.0, 2_000.0, 1_000.0)
     edges, circle, one = edge_columns(square), circle_of(square), np.array([0])
-    with pytest.raises(ValueError, match="by leg"):
-        first_entries(legs, np.array([1, 0]), np.array([0, 0]), circle, edges, one, np.array([4]))
+    count = np.array([4])
+    assert first_entries(legs, one, one, circle, edges, one, count)[0] == pytest.approx(20.0)
+    flagged = np.array([True])
+    assert first_entries(legs, one, one, circle, edges, one, count, flagged)[0] == np.inf
+    assert flagged.tolist() == [True]
