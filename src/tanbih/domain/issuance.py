@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from tanbih.domain.cap import (
     Alert,
@@ -38,8 +38,6 @@ from tanbih.domain.cap import (
     Info,
     MsgType,
     NamedValue,
-    Point,
-    Polygon,
     Reference,
     ResponseType,
     Scope,
@@ -54,6 +52,7 @@ from tanbih.domain.provenance import SOURCE_PARAMETER
 from tanbih.domain.threat import ZoneExposure
 from tanbih.domain.warning import StageChange
 from tanbih.domain.warning_text import event_name, stage_words
+from tanbih.domain.warning_zones import zone_parts
 
 DEFAULT_LANGUAGES = ("ar", "he", "en")
 DEFAULT_VALIDITY = timedelta(minutes=30)
@@ -64,8 +63,6 @@ LIKELY_CONFIDENCE = 0.5
 _NOT_IN_IDENTIFIER = re.compile(r"[\s,<&]")
 # Infos come most urgent first.
 _WARNING_STAGES = (Stage.TAKE_SHELTER, Stage.EARLY_WARNING)
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_ONE_SECOND = timedelta(seconds=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,8 +219,9 @@ def issue_stages(
     expires = _whole_second(max(latest_eta, sent) + policy.validity)
     # What is the same in every language is built once per stage: parameters, onset.
     shared = [_StageGroup.of(threat, group) for group in groups]
+    alike = _Alike.of(threat, expires, policy)
     infos = tuple(
-        _info(threat, group, language, expires, policy)
+        _info(group, language, event_name(threat.threat_class, language), alike)
         for language in policy.languages
         for group in shared
     )
@@ -250,7 +248,7 @@ def _stage_zones(
 ) -> StageZones:
     """``zones`` in ETA order (the first is the onset), unless they are given all clear."""
     timed = stage is not Stage.ALL_CLEAR
-    parameters, areas = _zone_parts(zones, eta_at if timed else None, languages)
+    parameters, areas = zone_parts(zones, eta_at if timed else None, languages)
     first = eta_at[zones[0].id] if timed else None
     last = eta_at[zones[-1].id] if timed else None
     return StageZones(stage, len(zones), first, last, parameters, areas)
@@ -279,31 +277,50 @@ class _StageGroup:
         return cls(zones.stage, zones.count, tuple(parameters), onset, zones.areas)
 
 
-def _info(
-    threat: Threat, group: _StageGroup, language: str, expires: datetime, policy: IssuancePolicy
-) -> Info:
+@dataclass(frozen=True, slots=True)
+class _Alike:
+    """What every info of one message carries alike, made once per message."""
+
+    certainty: Certainty
+    event_codes: tuple[NamedValue, ...]
+    exercise: bool
+    expires: datetime
+    sender_name: str | None
+
+    @classmethod
+    def of(cls, threat: Threat, expires: datetime, policy: IssuancePolicy) -> _Alike:
+        """The threat's certainty and class code, whether an exercise, and when it expires."""
+        return cls(
+            certainty_of(threat),
+            (NamedValue("tanbih:threat_class", threat.threat_class.value),),
+            threat.status is Status.EXERCISE,
+            expires,
+            policy.sender_name,
+        )
+
+
+def _info(group: _StageGroup, language: str, event: str, alike: _Alike) -> Info:
     cap = _CAP_OF_STAGE[group.stage]
-    event = event_name(threat.threat_class, language)
     words = stage_words(
         group.stage,
         language,
         event=event,
         count=group.count,
         earliest=group.onset,
-        exercise=threat.status is Status.EXERCISE,
+        exercise=alike.exercise,
     )
     return Info(
         categories=(Category.SECURITY,),
         event=event,
         urgency=cap.urgency,
         severity=cap.severity,
-        certainty=certainty_of(threat),
+        certainty=alike.certainty,
         language=language,
         response_types=(cap.response,),
-        event_codes=(NamedValue("tanbih:threat_class", threat.threat_class.value),),
+        event_codes=alike.event_codes,
         onset=group.onset,
-        expires=expires,
-        sender_name=policy.sender_name,
+        expires=alike.expires,
+        sender_name=alike.sender_name,
         headline=words.headline,
         description=words.description,
         instruction=words.instruction,
@@ -320,130 +337,6 @@ def _earliest_etas(exposures: Iterable[ZoneExposure]) -> dict[str, datetime]:
         if known is None or exposure.eta < known:
             eta_at[exposure.zone_id] = exposure.eta
     return eta_at
-
-
-def _zone_parts(
-    zones: list[Zone], eta_at: Mapping[str, datetime] | None, languages: tuple[str, ...]
-) -> tuple[list[NamedValue], dict[str, tuple[Area, ...]]]:
-    """Each zone's ETA and time to shelter (none if ``eta_at`` is ``None``: an all clear), and
-    its area in each language.
-
-    One pass and one lookup per zone for all it puts in the message: this loop runs for every
-    zone warned, at every message of the threat.
-    """
-    parameters: list[NamedValue] = []
-    rows = []
-    caps, texts = _ZONE_CAPS, _ETA_TEXTS
-    for zone in zones:
-        cap = caps.get(zone.id)
-        if cap is None or cap.zone is not zone:
-            cap = _zone_cap(zone)
-        if eta_at is not None:
-            eta = eta_at[zone.id]
-            # Truncated to whole seconds: an ETA is never announced late. Hundreds of zones
-            # share the next minutes' seconds: each second is written out once, in UTC.
-            second = (eta - _EPOCH) // _ONE_SECOND
-            text = texts.get(second) if eta.tzinfo is UTC else None
-            if text is None:
-                text = eta.isoformat(timespec="seconds")
-                if eta.tzinfo is UTC:
-                    if len(texts) >= _ETA_TEXTS_KEPT:
-                        texts.clear()
-                    texts[second] = text
-            parameters += (NamedValue(cap.eta_name, text), cap.shelter_seconds)
-        row = cap.areas.get(languages)
-        if row is None:
-            row = cap.areas[languages] = tuple(_area(zone, language) for language in languages)
-        rows.append(row)
-    if not rows:
-        return parameters, dict.fromkeys(languages, ())
-    return parameters, dict(zip(languages, zip(*rows, strict=True), strict=True))
-
-
-def zone_message_parts(
-    zone: Zone, languages: tuple[str, ...]
-) -> tuple[str, NamedValue, tuple[Area, ...]]:
-    """What ``zone`` puts in every message naming it: its ETA parameter's name, its time to
-    shelter parameter, and its area in each of ``languages`` (built once per zone)."""
-    cap = _zone_cap(zone)
-    row = cap.areas.get(languages)
-    if row is None:
-        row = cap.areas[languages] = tuple(_area(zone, language) for language in languages)
-    return cap.eta_name, cap.shelter_seconds, row
-
-
-def eta_text(second: int) -> str:
-    """The ETA parameter's value for a whole UTC second since the epoch, as
-    :func:`issue_warning` writes an ETA in UTC."""
-    text = _ETA_TEXTS.get(second)
-    if text is None:
-        if len(_ETA_TEXTS) >= _ETA_TEXTS_KEPT:
-            _ETA_TEXTS.clear()
-        moment = _EPOCH + timedelta(seconds=second)
-        text = _ETA_TEXTS[second] = moment.isoformat(timespec="seconds")
-    return text
-
-
-def prepare_zones(zones: Iterable[Zone], languages: Iterable[str] = DEFAULT_LANGUAGES) -> None:
-    """Build what ``zones`` put in every message (areas in ``languages``, parameter names) now,
-    at start-up, rather than in the first warnings that name them."""
-    _zone_parts(list(zones), None, tuple(languages))
-
-
-@dataclass(slots=True)
-class _ZoneCap:
-    """What a zone puts in every message, whatever the threat: built once per zone.
-
-    A threat's whole picture is reissued at each change, so a zone is named in many messages;
-    its polygon (shared by every language) and names are built the first time only.
-    """
-
-    zone: Zone
-    eta_name: str
-    shelter_seconds: NamedValue
-    polygon: Polygon
-    geocode: NamedValue
-    areas: dict[tuple[str, ...], tuple[Area, ...]]
-
-    @classmethod
-    def of(cls, zone: Zone) -> _ZoneCap:
-        points = [Point(lat, lon) for lat, lon in zone.rings[0]]
-        if points[0] != points[-1]:
-            points.append(points[0])  # CAP polygons are closed; a zone ring may come open
-        return cls(
-            zone,
-            f"tanbih:eta:{zone.id}",
-            NamedValue(f"tanbih:shelter_seconds:{zone.id}", str(zone.shelter_seconds)),
-            Polygon(tuple(points)),
-            NamedValue("tanbih:zone", zone.id),
-            {},
-        )
-
-
-def _zone_cap(zone: Zone) -> _ZoneCap:
-    known = _ZONE_CAPS.get(zone.id)
-    if known is not None and known.zone is zone:
-        return known
-    if known is None or known.zone != zone:
-        # New, or redrawn under the same id (equality is checked only when identity fails).
-        if len(_ZONE_CAPS) >= _ZONES_KEPT:
-            _ZONE_CAPS.clear()
-        known = _ZONE_CAPS[zone.id] = _ZoneCap.of(zone)
-    known.zone = zone
-    return known
-
-
-def _area(zone: Zone, language: str) -> Area:
-    cap = _zone_cap(zone)
-    return Area(area_desc=zone.name(language), polygons=(cap.polygon,), geocodes=(cap.geocode,))
-
-
-_ZONE_CAPS: dict[str, _ZoneCap] = {}
-# ETAs written out, by whole seconds since the epoch (UTC): a day's worth before starting afresh.
-_ETA_TEXTS: dict[int, str] = {}
-_ETA_TEXTS_KEPT = 86_400
-# Zones kept before starting afresh: several coalitions' worth.
-_ZONES_KEPT = 20_000
 
 
 def _note(threat: Threat) -> str | None:

@@ -20,8 +20,9 @@ import numpy.typing as npt
 
 from tanbih.domain.cap import Area, NamedValue
 from tanbih.domain.coalition import Zone
-from tanbih.domain.issuance import StageZones, eta_text, zone_message_parts
+from tanbih.domain.issuance import StageZones
 from tanbih.domain.lifecycle import Stage
+from tanbih.domain.warning_zones import eta_text, zone_message_parts
 from tanbih.geo.zone_index import Indices, ZoneIndex
 from tanbih.pipeline.zone_columns import Codes, Exposed, moment_of
 
