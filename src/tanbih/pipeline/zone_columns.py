@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import repeat
 
+import numba
 import numpy as np
 import numpy.typing as npt
 
@@ -136,38 +137,63 @@ class Decide:
         # Each zone's lead: time to shelter + margin.
         self._lead_us = seconds * 1_000_000 + timing.margin // _MICROSECOND
         self._horizon_us = timing.horizon // _MICROSECOND
+        # Compiled now (from numba's cache after the first time), not in the first decision.
+        self(Exposed.nothing(index), no_stages(index), EPOCH, threat_ended=False)
 
     def __call__(
         self, exposed: Exposed, stages: Codes, now: datetime, *, threat_ended: bool
     ) -> ColumnDecision:
         """The stage changes due at ``now`` and the next time one may be (module doc)."""
-        warned = (stages == _EARLY_WARNING) | (stages == _TAKE_SHELTER)
-        after = stages.copy()
+        zone, eta = exposed.zone, exposed.eta_us
         if threat_ended:
-            cleared = np.flatnonzero(warned)
-            after[cleared] = _ALL_CLEAR
-            return ColumnDecision(after, self._by_id(cleared), None)
-        zone, eta, now_us = exposed.zone, exposed.eta_us, micros(now)
-        warned[zone] = False
-        cleared = np.flatnonzero(warned)  # off the path
-        after[cleared] = _ALL_CLEAR
-        before = stages[zone]
-        # In shelter: never back to early warning while the threat lasts; nothing more due.
-        open_ = before != _TAKE_SHELTER
-        threshold = eta - self._lead_us[zone]
-        shelter = open_ & (threshold <= now_us)
-        early_at = eta - self._horizon_us
-        unwarned = before != _EARLY_WARNING
-        early = open_ & ~shelter & unwarned & (early_at <= now_us)
-        after[zone[shelter]] = _TAKE_SHELTER
-        after[zone[early]] = _EARLY_WARNING
-        # The next threshold of each zone still open: its early warning if that comes first.
-        sooner = unwarned & (early_at > now_us) & (early_at < threshold)
-        waiting = np.where(sooner, early_at, threshold)[open_ & ~shelter]
-        review = int(waiting.min()) if waiting.size else None
-        changed = np.concatenate([cleared, zone[shelter | early]])
-        return ColumnDecision(after, self._by_id(changed), review)
+            zone, eta = zone[:0], eta[:0]
+        after, changed, review = _decide(
+            zone, eta, stages, self._lead_us, self._horizon_us, micros(now)
+        )
+        ordered: Indices = changed[np.argsort(self._rank[changed], kind="stable")]
+        return ColumnDecision(after, ordered, None if review == _NO_REVIEW else int(review))
 
-    def _by_id(self, zones: Indices) -> Indices:
-        ordered: Indices = zones[np.argsort(self._rank[zones], kind="stable")]
-        return ordered
+
+def _decide_loop(
+    zone: Indices, eta: Micros, stages: Codes, lead: Micros, horizon: int, now: int
+) -> tuple[Codes, Indices, int]:
+    """:meth:`Decide.__call__` in one pass over the zones (compiled below), rule for rule as
+    ``decide_warnings``: the stages after, the zones changed (in no order), the review time
+    (``_NO_REVIEW`` for none). A threat that ended has no zone exposed."""
+    after = stages.copy()
+    changed = np.empty(stages.size, dtype=np.intp)
+    count = 0
+    exposed = np.zeros(stages.size, dtype=np.bool_)
+    for i in range(zone.size):
+        exposed[zone[i]] = True
+    for z in range(stages.size):
+        if (stages[z] == _EARLY_WARNING or stages[z] == _TAKE_SHELTER) and not exposed[z]:
+            after[z] = _ALL_CLEAR  # off the path, or the threat ended
+            changed[count] = z
+            count += 1
+    review = _NO_REVIEW
+    for i in range(zone.size):
+        z = zone[i]
+        before = stages[z]
+        if before == _TAKE_SHELTER:
+            continue  # never back to early warning while the threat lasts; nothing more due
+        threshold = eta[i] - lead[z]
+        if threshold <= now:
+            after[z] = _TAKE_SHELTER
+            changed[count] = z
+            count += 1
+            continue
+        if before != _EARLY_WARNING:
+            early = eta[i] - horizon
+            if early <= now:
+                after[z] = _EARLY_WARNING
+                changed[count] = z
+                count += 1
+            elif early < threshold:
+                threshold = early
+        review = min(review, threshold)
+    return after, changed[:count], review
+
+
+_NO_REVIEW = np.iinfo(np.int64).max
+_decide = numba.njit(cache=True)(_decide_loop)
