@@ -3,13 +3,12 @@
 On the plane a predicted path is a polyline of :class:`Legs`. Along a leg the threat moves at
 constant velocity and the corridor radius (the *reach*) grows linearly, so "the threat may be
 within reach of this edge" starts at a time with a closed form: the smaller root of a quadratic
-for the edge's end points, linear bounds for the band along the edge, where one shapely
-distance test on one zone costs about a microsecond and a search by bisection needs five or
-more: that made paths across hundreds of zones cost several milliseconds. The edges are solved
-in one loop compiled by numba (:func:`first_entries`), 20 to 25 ns per edge: the same arithmetic
-with numpy over every (leg, edge) pair at once took 50 to 60, bound by the traffic of its
-temporaries, and was most of a prediction's time. This is plane geometry; geodesy stays with
-pyproj.
+for the edge's end points, linear bounds for the band along the edge. It is solved in one loop
+compiled by numba (:func:`first_entries`), 20 to 25 ns per edge (the same arithmetic with numpy
+over every (leg, edge) pair at once took 50 to 60, bound by the traffic of its temporaries),
+where one shapely distance test on one zone costs about a microsecond and a search by bisection
+needs five or more: that made paths across hundreds of zones cost several milliseconds. This is
+plane geometry; geodesy stays with pyproj.
 
 Times are seconds from the start of the leg; ``inf`` means not during the leg.
 """

@@ -2,12 +2,12 @@
 
 The assessment keeps each threat's exposures as two numpy columns (each zone's position in the
 index, its ETA in whole microseconds since the epoch) and its zones' stages as one small integer
-per zone of the index, and decides on them with a few array operations. A threat over a city
+per zone of the index, and decides on them in one pass compiled by numba. A threat over a city
 reaches hundreds of zones, and one Python object per zone at each step was most of the time of
 a report that re-predicts or warns.
 
 The rules are :func:`tanbih.domain.warning.decide_warnings`'s, which stays the reference:
-:func:`decide` gives the same changes and review time (the unit tests compare the two on many
+:class:`Decide` gives the same changes and review time (the unit tests compare the two on many
 random cases). ETAs are whole microseconds, as a ``datetime`` holds them, so both compare the
 same integers.
 """
