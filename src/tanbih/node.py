@@ -113,6 +113,7 @@ class Node:
     signatures: Signatures
     releasability: Releasability
     responder: Responder
+    dispatcher: Dispatcher
     links: Links | None = None
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -270,6 +271,7 @@ async def start_node(
         wakers=wakers,
         signatures=signatures,
         responder=responder,
+        dispatcher=dispatcher,
         releasability=releasability,
         resources=resources,
     )

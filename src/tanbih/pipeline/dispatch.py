@@ -77,6 +77,9 @@ class Dispatcher:
         # Slots in use per channel kind: a row is claimed or handed over only into a free one.
         self._busy = dict.fromkeys(self._channels, 0)
         self._slot_freed = asyncio.Event()
+        # Set while no slot is in use: nothing claimed or handed over waits to be settled.
+        self._drained = asyncio.Event()
+        self._drained.set()
         # Whether the last claim stopped for want of slots: rows may be waiting for one.
         self._backlog = False
         self._handed: list[Notification] = []
@@ -102,6 +105,7 @@ class Dispatcher:
                 continue
             if self._busy[kind] < self._settings.limit(kind):
                 self._busy[kind] += 1
+                self._drained.clear()
                 keys.add(notification.key)
         if not keys:
             return None
@@ -201,6 +205,7 @@ class Dispatcher:
             for notification in rows:
                 # The limit above left a slot of this kind for every row.
                 self._busy[notification.recipient.channel.kind] += 1
+                self._drained.clear()
             claimed.extend(rows)
             if len(rows) < limit:
                 break  # the outbox has nothing more due: one transaction when idle
@@ -213,9 +218,16 @@ class Dispatcher:
             return []
         return [(n, n.key in delivered) for n in claimed]
 
+    async def drained(self) -> None:
+        """Return once nothing is in flight: every notification claimed or handed over to this
+        worker is settled (or given back)."""
+        await self._drained.wait()
+
     def _release(self, notification: Notification) -> None:
         self._busy[notification.recipient.channel.kind] -= 1
         self._slot_freed.set()
+        if not any(self._busy.values()):
+            self._drained.set()
 
     async def _deliver(self, notification: Notification, delivered: bool) -> None:
         """Deliver one claimed notification and settle it, then give its slot back."""

@@ -344,8 +344,16 @@ class Network:
 
     # Time.
 
-    def advance_to(self, start: datetime, seconds: float) -> None:
-        """Set the clock ``seconds`` after ``start`` and wake the escalator."""
+    async def advance_to(self, start: datetime, seconds: float) -> None:
+        """Set the clock ``seconds`` after ``start`` and wake the escalator, once the node has
+        settled every send in flight.
+
+        A receiver has a message before the node hears back from it; moving the clock past
+        the send's lease meanwhile would let the dispatcher claim it again, which real time
+        cannot do (a lease outlasts a send's timeout).
+        """
+        async with asyncio.timeout(WAIT):
+            await self.node.dispatcher.drained()
         self.clock.at = start + timedelta(seconds=seconds)
         self.node.wakers.escalate.set()
 
@@ -456,7 +464,7 @@ async def post_both(network: Network) -> Posted:
 
 async def escalate_to_phones(network: Network, posted: Posted) -> None:
     """Let both alerts reach the 20 s step: their SMS and calls to the duty officer go out."""
-    network.advance_to(posted.start, 20)
+    await network.advance_to(posted.start, 20)
     await network.sms_about(UNDER_TEST)
     await network.sms_about(CONTROL)
     await network.call_about(UNDER_TEST)
@@ -467,7 +475,7 @@ async def assert_escalation_stopped(network: Network, posted: Posted) -> Escalat
     """Past 60 s the control reaches the deputy and the hub and the alert under test queues
     nothing more; returns the alert under test's escalation timer."""
     queued = await network.steps_queued(posted.alert_id)
-    network.advance_to(posted.start, 61)
+    await network.advance_to(posted.start, 61)
 
     control = await network.sms_about(CONTROL, 3)
 

@@ -122,7 +122,7 @@ async def test_another_partners_acknowledgement_leaves_the_partners_escalation_r
     alert_id = await network.post(network.alert(f"EXERCISE: {UNDER_TEST}"))
 
     acked = await network.client.post(f"/api/v1/alerts/{alert_id}/ack", headers=network.auth("bb"))
-    network.advance_to(start, 20)
+    await network.advance_to(start, 20)
     [sms] = await network.sms_about(UNDER_TEST)
 
     assert acked.status_code == 200

@@ -106,7 +106,7 @@ async def test_after_twenty_seconds_unacknowledged_the_duty_officer_gets_an_sms_
     await network.post(network.alert())
     await network.webhooks_to("/aa", 1)
 
-    network.advance_to(start, 20)
+    await network.advance_to(start, 20)
     [sms] = await network.sms(1)
     [call] = await network.calls(1)
 
@@ -125,7 +125,7 @@ async def test_carrier_callbacks_are_believed_only_when_signed(network: Network)
     """Signed receipts and call statuses are recorded; an unsigned callback is refused."""
     start = network.clock.now()
     await network.post(network.alert())
-    network.advance_to(start, 20)
+    await network.advance_to(start, 20)
     [sms] = await network.sms(1)
     [call] = await network.calls(1)
 

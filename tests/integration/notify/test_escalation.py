@@ -35,14 +35,14 @@ async def test_an_unacknowledged_alert_escalates_on_schedule(network: Network) -
     texts = calls = 0
 
     for step, (seconds, texted, called) in enumerate(SCHEDULE, start=1):
-        network.advance_to(control_start, seconds)
+        await network.advance_to(control_start, seconds)
         texts, calls = texts + len(texted), calls + len(called)
         early = await network.sms(texts)
         await network.calls(calls)
         assert all("control drone" in m.body for m in early[-len(texted) :])
         assert step not in await network.steps_queued(alert_id), f"step {step} came early"
 
-        network.advance_to(start, seconds)
+        await network.advance_to(start, seconds)
         texts, calls = texts + len(texted), calls + len(called)
         sent = (await network.sms(texts))[-len(texted) :]
         placed = (await network.calls(calls))[-len(called) :] if called else []

@@ -64,7 +64,7 @@ async def test_metrics_count_notifications_by_channel_and_outcome_and_time_them(
     start = network.clock.now()
     alert_id = await network.post(network.alert())
     await settlements.wait_for(3)
-    network.advance_to(start, 20)
+    await network.advance_to(start, 20)
     await settlements.wait_for(5)
     acked = await network.client.post(f"/api/v1/alerts/{alert_id}/ack", headers=network.auth("aa"))
     assert acked.status_code == 200

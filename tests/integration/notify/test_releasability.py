@@ -64,7 +64,7 @@ async def test_a_restricted_partner_gets_only_its_copy_on_every_channel_and_read
     assert known_id != alert_id
     [webhook] = await network.webhooks_to("/aa", 1)
     [mail] = await network.mails(1)
-    network.advance_to(start, 20)
+    await network.advance_to(start, 20)
     [sms] = await network.sms_about("EXERCISE")
     [call] = await network.calls(1)
     async with network.console("aa", last_event_id=live.id - 1) as replay:

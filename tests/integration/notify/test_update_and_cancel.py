@@ -29,7 +29,7 @@ async def test_an_update_reaches_everyone_told_and_escalation_keeps_its_schedule
     async with network.console("aa") as console:
         alert_id = await network.post(alert)
         await console.events_of(alert_id)
-        network.advance_to(start, 20)
+        await network.advance_to(start, 20)
         await network.sms(1)
         await network.calls(1)
         network.clock.advance(5)
@@ -65,7 +65,7 @@ async def test_an_update_reaches_everyone_told_and_escalation_keeps_its_schedule
         ChannelKind.VOICE,
     }
 
-    network.advance_to(start, 45)
+    await network.advance_to(start, 45)
     [deputy] = [m for m in await network.sms(3) if m.to == AA_DEPUTY_PHONE]
     assert "take shelter now" in deputy.body
 

@@ -267,3 +267,21 @@ async def test_a_handover_passes_its_message_on_for_preparing_without_a_read() -
     dispatcher.hand_over(wanted, handover, (rec, alert))
 
     assert remembered == [rec.id]
+
+
+async def test_drained_waits_for_every_send_in_flight_to_be_settled() -> None:
+    """``drained`` returns at once when nothing is in flight; with a handover sending, only
+    once each of its notifications is settled."""
+    store, channel = CountingStore(), ScriptedChannel()
+    running = Running(worker(store, channel))
+    await asyncio.wait_for(store.claimed.wait(), BOUND)
+    await asyncio.wait_for(running.worker.drained(), BOUND)
+
+    wanted = await recorded_with_handover(store, running.worker, ["a", "b"])
+    waiting = asyncio.ensure_future(running.worker.drained())
+    assert not waiting.done()
+    await asyncio.wait_for(waiting, BOUND)
+    states = {await state_of(store, n.key) for n in wanted}
+    await running.finish()
+
+    assert states == {NotificationState.DELIVERED}
