@@ -16,14 +16,12 @@ escalator, never by waiting real seconds.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -31,10 +29,24 @@ from tests.fakes.carrier import FakeCarrier, PlacedCall, SentMessage
 from tests.fakes.http_server import loopback_listener, serve, url_of
 from tests.fakes.receiver import Received, Receiver
 from tests.fakes.smtp import Mail, SmtpRecorder, smtp_server
+from tests.integration.notify.console_stream import ConsoleStream
+from tests.integration.notify.network_setup import (
+    AA_DEPUTY_PHONE,
+    AA_DUTY_PHONE,
+    AA_NORTH,
+    CAP_XML,
+    HUB_DUTY_PHONE,
+    NODE_SECRET,
+    SENDERS,
+    WAIT,
+    channels_yaml,
+    coalition_yaml,
+    zones_geojson,
+)
 
 from tanbih import cap
 from tanbih.api.app import create_app
-from tanbih.coalition.tokens import hash_token, new_token
+from tanbih.coalition.tokens import new_token
 from tanbih.domain.cap import (
     Alert,
     Area,
@@ -56,19 +68,6 @@ from tanbih.domain.notification import EscalationTimer, Notification
 from tanbih.node import Node
 from tanbih.settings import Settings
 
-WAIT = 10.0  # seconds any wait here may take before it counts as a failure
-CAP_XML = {"Content-Type": "application/cap+xml"}
-WEBHOOK_SECRET = "notify-test-webhook-secret"
-NODE_SECRET = "notify-test-node-secret-of-at-least-32-bytes"
-CARRIER_NUMBER = "+15005550006"
-AA_DUTY_PHONE = "+447700900201"
-AA_DEPUTY_PHONE = "+447700900202"
-HUB_DUTY_PHONE = "+12025550101"
-AA_DUTY_EMAIL = "duty@aa.example.org"
-SENDERS = {"hub": "hub@hub.example.org", "aa": "ops@aa.example.org", "bb": "ops@bb.example.org"}
-# aa-north, as (lat, lon): a square of about 20 km.
-AA_NORTH = ((32.0, 35.0), (32.0, 35.2), (32.2, 35.2), (32.2, 35.0), (32.0, 35.0))
-
 
 class StepClock:
     """A clock that stands still until the test moves it (microseconds kept, as in life)."""
@@ -84,160 +83,6 @@ class StepClock:
         """Move the clock on by ``seconds``; returns the new time."""
         self.at += timedelta(seconds=seconds)
         return self.at
-
-
-def coalition_yaml(tokens: dict[str, str], webhook_url: str, extra: str = "") -> str:
-    """The test coalition, its tokens given as their hashes, with ``extra`` sections."""
-    return (
-        extra
-        + f"""
-format: tanbih-coalition/1
-coalition: {{name: tanbih notification test, version: "1"}}
-node: {{partner: hub, sender: {SENDERS["hub"]}}}
-partners:
-  - id: hub
-    name: Test hub
-    role: coordinator
-    languages: [en]
-    senders: [{SENDERS["hub"]}]
-    tokens: [{hash_token(tokens["hub"])}]
-    contacts:
-      - id: hub-duty
-        name: Hub duty officer
-        duty: duty_officer
-        languages: [en]
-        channels:
-          - {{kind: console, address: hub-duty}}
-          - {{kind: sms, address: "{HUB_DUTY_PHONE}"}}
-  - id: aa
-    name: Partner A
-    role: partner
-    languages: [en]
-    senders: [{SENDERS["aa"]}]
-    tokens: [{hash_token(tokens["aa"])}]
-    contacts:
-      - id: aa-duty
-        name: A duty officer
-        duty: duty_officer
-        languages: [en]
-        channels:
-          - {{kind: console, address: aa-duty}}
-          - {{kind: email, address: {AA_DUTY_EMAIL}}}
-          - {{kind: sms, address: "{AA_DUTY_PHONE}"}}
-          - {{kind: voice, address: "{AA_DUTY_PHONE}"}}
-          - {{kind: webhook, address: "{webhook_url}/aa"}}
-      - id: aa-deputy
-        name: A deputy
-        duty: deputy
-        languages: [en]
-        channels:
-          - {{kind: console, address: aa-deputy}}
-          - {{kind: sms, address: "{AA_DEPUTY_PHONE}"}}
-  - id: bb
-    name: Partner B
-    role: partner
-    languages: [en]
-    senders: [{SENDERS["bb"]}]
-    tokens: [{hash_token(tokens["bb"])}]
-    contacts:
-      - id: bb-duty
-        name: B duty officer
-        duty: duty_officer
-        languages: [en]
-        channels:
-          - {{kind: console, address: bb-duty}}
-          - {{kind: webhook, address: "{webhook_url}/bb"}}
-zones:
-  - {{partner: aa, file: aa.geojson, id_property: id, shelter_seconds: 60,
-     names: {{en: name_en}}}}
-routing:
-  route:
-    name: nobody-by-default
-    receivers: []
-    routes:
-      - name: threatened
-        match: {{relation: [affected]}}
-        receivers:
-          - {{duty: [duty_officer], channels: [console, webhook, email]}}
-        escalate: true
-escalation:
-  default:
-    steps:
-      - {{after: 20, duty: [duty_officer], channels: [sms, voice]}}
-      - {{after: 45, duty: [deputy], channels: [sms]}}
-      - {{after: 60, of: coordinator, duty: [duty_officer], channels: [sms]}}
-"""
-    )
-
-
-def zones_geojson() -> str:
-    """aa's one zone, ``aa-north``, as GeoJSON (positions are [lon, lat])."""
-    ring = [[lon, lat] for lat, lon in AA_NORTH]
-    feature = {
-        "type": "Feature",
-        "properties": {"id": "aa-north", "name_en": "North district"},
-        "geometry": {"type": "Polygon", "coordinates": [ring]},
-    }
-    return json.dumps({"type": "FeatureCollection", "features": [feature]})
-
-
-def channels_yaml(smtp_port: int, carrier_url: str, carrier: FakeCarrier) -> str:
-    """The node's channel file: the aiosmtpd relay, the fake carrier, the webhook secret."""
-    return f"""
-smtp: {{host: 127.0.0.1, port: {smtp_port}, sender: "tanbih <alerts@hub.example.org>",
-        security: none}}
-carriers:
-  - {{name: fake, base_url: "{carrier_url}", account_sid: {carrier.account_sid},
-     auth_token: {carrier.auth_token}, sms_from: "{CARRIER_NUMBER}"}}
-webhook: {{secret: {WEBHOOK_SECRET}}}
-"""
-
-
-@dataclass(frozen=True, slots=True)
-class SseEvent:
-    """One event of a console stream."""
-
-    id: int
-    data: dict[str, Any]
-
-
-class ConsoleStream:
-    """An open ``/api/v1/stream`` response, read event by event."""
-
-    def __init__(self, response: httpx.Response) -> None:
-        self.response = response
-        self._lines = response.aiter_lines()
-
-    async def next_event(self) -> SseEvent:
-        """The next event (comments and heartbeats skipped)."""
-        fields: dict[str, str] = {}
-        async with asyncio.timeout(WAIT):
-            async for line in self._lines:
-                if not line:
-                    if "data" in fields:
-                        return SseEvent(int(fields["id"]), json.loads(fields["data"]))
-                    fields.clear()
-                elif not line.startswith(":"):
-                    name, _, value = line.partition(":")
-                    fields[name] = value.removeprefix(" ")
-        raise AssertionError("the console stream ended")
-
-    async def next_comment(self) -> str:
-        """The next comment line (a heartbeat), events skipped."""
-        async with asyncio.timeout(WAIT):
-            async for line in self._lines:
-                if line.startswith(":"):
-                    return line
-        raise AssertionError("the console stream ended")
-
-    async def events_of(self, alert_id: str, count: int = 1) -> list[SseEvent]:
-        """The next ``count`` events about ``alert_id``, skipping others."""
-        found: list[SseEvent] = []
-        while len(found) < count:
-            event = await self.next_event()
-            if event.data["alert"] == alert_id:
-                found.append(event)
-        return found
 
 
 @dataclass

@@ -13,13 +13,15 @@ import re
 from datetime import timedelta
 
 from tests.integration.notify.conftest import (
-    AA_DUTY_PHONE,
-    CARRIER_NUMBER,
     UNDER_TEST,
     Network,
     assert_escalation_stopped,
     escalate_to_phones,
     post_both,
+)
+from tests.integration.notify.network_setup import (
+    AA_DUTY_PHONE,
+    CARRIER_NUMBER,
 )
 
 from tanbih import cap

@@ -10,7 +10,12 @@ from contextlib import asynccontextmanager
 from types import MappingProxyType
 
 import pytest
-from tests.integration.notify.conftest import WAIT, Network
+from tests.integration.notify.conftest import (
+    Network,
+)
+from tests.integration.notify.network_setup import (
+    WAIT,
+)
 
 from tanbih.adapters import console_stream
 from tanbih.api import console_sse

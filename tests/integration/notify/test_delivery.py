@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tests.integration.notify.conftest import (
+    Network,
+)
+from tests.integration.notify.network_setup import (
     AA_DUTY_EMAIL,
     AA_DUTY_PHONE,
     CARRIER_NUMBER,
     WEBHOOK_SECRET,
-    Network,
 )
 
 from tanbih import cap

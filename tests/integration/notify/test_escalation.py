@@ -9,10 +9,12 @@ have escalated yet.
 from __future__ import annotations
 
 from tests.integration.notify.conftest import (
+    Network,
+)
+from tests.integration.notify.network_setup import (
     AA_DEPUTY_PHONE,
     AA_DUTY_PHONE,
     HUB_DUTY_PHONE,
-    Network,
 )
 
 from tanbih.domain.coalition import ChannelKind

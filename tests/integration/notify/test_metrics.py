@@ -7,7 +7,12 @@ import asyncio
 
 from prometheus_client.parser import text_string_to_metric_families
 from tests.fakes.receiver import Reply
-from tests.integration.notify.conftest import WAIT, Network
+from tests.integration.notify.conftest import (
+    Network,
+)
+from tests.integration.notify.network_setup import (
+    WAIT,
+)
 
 from tanbih.adapters.metrics import NodeMetrics
 from tanbih.domain.notification import Attempt, Notification

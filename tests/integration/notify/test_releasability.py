@@ -7,7 +7,13 @@ import json
 from dataclasses import replace
 
 import pytest
-from tests.integration.notify.conftest import AA_DUTY_PHONE, SENDERS, Network
+from tests.integration.notify.conftest import (
+    Network,
+)
+from tests.integration.notify.network_setup import (
+    AA_DUTY_PHONE,
+    SENDERS,
+)
 
 from tanbih import cap
 from tanbih.domain.cap import Alert, NamedValue, Status

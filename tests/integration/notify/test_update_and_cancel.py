@@ -4,13 +4,15 @@ on every channel they were told on; a Cancel stops every escalation, an Update n
 from __future__ import annotations
 
 from tests.integration.notify.conftest import (
-    AA_DEPUTY_PHONE,
-    AA_DUTY_PHONE,
     UNDER_TEST,
     Network,
     assert_escalation_stopped,
     escalate_to_phones,
     post_both,
+)
+from tests.integration.notify.network_setup import (
+    AA_DEPUTY_PHONE,
+    AA_DUTY_PHONE,
 )
 
 from tanbih import cap
