@@ -71,18 +71,8 @@ def predict_exposures(
         now=now,
         uncertainty=uncertainty,
     )
-    zone = arrivals.zone
-    # Built by map over whole columns, not per zone in a generator.
     etas = map(now.__add__, map(timedelta, repeat(0), arrivals.offset_s.tolist()))
-    return tuple(
-        map(
-            ZoneExposure,
-            index.zone_ids[zone].tolist(),
-            index.zone_partners[zone].tolist(),
-            etas,
-            index.zone_shelter_seconds[zone].tolist(),
-        )
-    )
+    return index.exposures(arrivals.zone, etas)
 
 
 def predict_arrivals(

@@ -16,7 +16,8 @@ Queries answer in parts; :attr:`ZoneIndex.part_zone` maps a part to its zone's p
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Final
 
 import numba
@@ -25,6 +26,7 @@ import numpy.typing as npt
 import shapely
 
 from tanbih.domain.coalition import Zone
+from tanbih.domain.threat import ZoneExposure
 from tanbih.geo.plane import Floats, RegionalPlane
 
 Indices = npt.NDArray[np.intp]
@@ -105,6 +107,21 @@ class ZoneIndex:
             x, y, reach, self._boxes, self.edges, self.edge_start, self.edge_count
         )
         return found
+
+    def exposures(self, zone: Indices, etas: Iterable[datetime]) -> tuple[ZoneExposure, ...]:
+        """The zones at positions ``zone`` exposed at ``etas``, as domain values.
+
+        Built by map over whole columns, not per zone in a generator.
+        """
+        return tuple(
+            map(
+                ZoneExposure,
+                self.zone_ids[zone].tolist(),
+                self.zone_partners[zone].tolist(),
+                etas,
+                self.zone_shelter_seconds[zone].tolist(),
+            )
+        )
 
     def zones_within(self, lat: float, lon: float, radius_m: float) -> Indices:
         """Positions in :attr:`zones` of the zones within ``radius_m`` metres of (lat, lon)."""

@@ -75,17 +75,8 @@ class Exposed:
 
     def exposures(self) -> tuple[ZoneExposure, ...]:
         """The same as domain values, for those who read them one by one (the API)."""
-        index, zone = self.index, self.zone
         etas = map(EPOCH.__add__, map(timedelta, repeat(0), repeat(0), self.eta_us.tolist()))
-        return tuple(
-            map(
-                ZoneExposure,
-                index.zone_ids[zone].tolist(),
-                index.zone_partners[zone].tolist(),
-                etas,
-                index.zone_shelter_seconds[zone].tolist(),
-            )
-        )
+        return self.index.exposures(self.zone, etas)
 
 
 def no_stages(index: ZoneIndex) -> Codes:
