@@ -52,6 +52,6 @@ async def test_a_statement_error_that_is_not_a_lock_is_raised_at_once(tmp_path: 
     assert isinstance(connection, InlineConnection)
     try:
         with pytest.raises(sqlite3.OperationalError, match="no such table"):
-            await connection.execute("SELECT * FROM missing")
+            await connection.cursor().execute("SELECT * FROM missing")
     finally:
         await connection.close()

@@ -20,7 +20,6 @@ import asyncio
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Self, TypeVar
 
 T = TypeVar("T")
@@ -135,11 +134,6 @@ class InlineConnection:
         """A new cursor (entered with ``async with``, as aiosqlite's is)."""
         return InlineCursor(self)
 
-    async def execute(self, sql: str, parameters: Parameters = ()) -> InlineCursor:
-        """Run one statement on a new cursor."""
-        cursor = InlineCursor(self)
-        return await cursor.execute(sql, parameters)
-
     async def commit(self) -> None:
         """Commit; on SQLite's ``synchronous=FULL`` this returns once the WAL is on disk."""
         await self.run(self.raw.commit)
@@ -165,17 +159,6 @@ class InlineConnection:
     def isolation_level(self) -> str | None:
         """``None``: the store issues its own ``BEGIN``."""
         return self.raw.isolation_level
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        _type: type[BaseException] | None,
-        _value: BaseException | None,
-        _traceback: TracebackType | None,
-    ) -> None:
-        await self.close()
 
 
 def connector(path: Path, busy_timeout_ms: int) -> Callable[[], Any]:
