@@ -31,6 +31,14 @@ from tanbih.settings import Settings
 EXERCISE_TIMEOUT = timedelta(seconds=120)
 
 
+def in_jordans_day_watch() -> datetime:
+    """The latest 09:00 UTC (12:00 in Amman): the demo roster's day watch, whose duty officer
+    is jo-duty and deputy jo-deputy; at night the two swap, so the hour must not be the run's."""
+    now = datetime.now(UTC)
+    nine = now.replace(hour=9, minute=0, second=0, microsecond=0)
+    return nine if nine <= now else nine - timedelta(days=1)
+
+
 class StepClock:
     """A clock that stands still until the test moves it."""
 
@@ -77,7 +85,7 @@ class Hub:
 
 @pytest.fixture
 async def hub(store_url: str, tmp_path: Path) -> AsyncIterator[Hub]:
-    clock = StepClock(datetime.now(UTC))
+    clock = StepClock(in_jordans_day_watch())
     settings = Settings(
         coalition_file=DEMO / "coalition.yaml", data_dir=tmp_path, database_url=store_url
     )
