@@ -8,7 +8,8 @@ path; the SQLite specifics live here:
   thread per connection as with aiosqlite; a statement that finds the database locked waits
   for it, up to the busy timeout, in a thread.
 * WAL journal (readers never block the writer), ``synchronous=FULL`` (each commit is on disk
-  before an alert is acknowledged, even across a power cut), foreign keys on.
+  before an alert is acknowledged, even across a power cut), foreign keys on; the WAL is
+  checkpointed by the store after its commits (:mod:`.wal_checkpoint`), never within one.
 * Write transactions start with ``BEGIN IMMEDIATE``. A deferred transaction that reads first and
   writes later cannot wait for the lock when another writer committed in between (SQLite then
   fails at once with "database is locked" whatever the busy timeout); taking the write lock at
@@ -97,6 +98,8 @@ def _configure_sqlite(dbapi_connection: Any, _record: object) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Checkpoints run after commits, not inside one: see wal_checkpoint.
+        cursor.execute("PRAGMA wal_autocheckpoint=0")
     finally:
         cursor.close()
 

@@ -2,7 +2,8 @@
 
 Every store method runs in one transaction. Writes on SQLite also queue on an in-process lock:
 SQLite has one writer at a time anyway, and an asyncio queue hands the turn over at once where
-the busy timeout would poll (the busy timeout still covers other processes).
+the busy timeout would poll (the busy timeout still covers other processes). On SQLite the
+WAL is checkpointed after the commits, in a thread (``wal_checkpoint``), not within one.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import asyncio
 import contextlib
 import functools
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
@@ -19,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.dml import Insert
 
 from tanbih.adapters.store.engine import is_sqlite, writer
+from tanbih.adapters.store.wal_checkpoint import WalCheckpoints
 from tanbih.errors import StoreError
 
 
@@ -31,9 +34,14 @@ class SqlTransactions:
         self._write_turn: contextlib.AbstractAsyncContextManager[object] = (
             asyncio.Lock() if is_sqlite(engine) else contextlib.nullcontext()
         )
+        self._checkpoints = (
+            WalCheckpoints(Path(str(engine.url.database))) if is_sqlite(engine) else None
+        )
 
     async def close(self) -> None:
         """Release connections."""
+        if self._checkpoints is not None:
+            await self._checkpoints.close()
         await self._engine.dispose()
 
     @contextlib.asynccontextmanager
@@ -47,6 +55,8 @@ class SqlTransactions:
         with translated():
             async with self._write_turn, self._writer.begin() as conn:
                 yield conn
+        if self._checkpoints is not None:
+            self._checkpoints.committed()
 
 
 @contextlib.contextmanager
