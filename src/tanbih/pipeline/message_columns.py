@@ -3,22 +3,24 @@
 Each message carries the threat's whole picture: every zone warned, with its ETA and time to
 shelter parameters and its area in every language, hundreds for a threat over a city, at every
 change. What a zone puts in a message is built once per zone at start-up and taken here for
-all the zones of a stage at once; only the ETA parameters change between messages, and those
-are kept by (zone, whole second): the next message of a threat, and other threats bound for the
-same zones, mostly name the same seconds. :func:`tanbih.domain.issuance.issue_warning` builds
-the same :class:`~tanbih.domain.issuance.StageZones` from domain values, and stays the
-reference (the unit tests compare the two messages).
+all the zones of a stage at once. Only the ETA parameters change between messages: about
+half of them name a (zone, second) no earlier message named, and keeping those made for reuse
+cost more than it saved (looking hundreds of thousands of kept parameters up touches as much
+cold memory as making them again), so each message makes its own, all at once
+(:func:`~tanbih.domain.cap.named_values`), with their texts taken from a table by second.
+:func:`tanbih.domain.issuance.issue_warning` builds the same
+:class:`~tanbih.domain.issuance.StageZones` from domain values, and stays the reference (the
+unit tests compare the two messages).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from itertools import chain
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
 
-from tanbih.domain.cap import Area, NamedValue
+from tanbih.domain.cap import Area, NamedValue, named_values
 from tanbih.domain.coalition import Zone
 from tanbih.domain.issuance import StageZones
 from tanbih.domain.lifecycle import Stage
@@ -27,9 +29,12 @@ from tanbih.geo.zone_index import Indices, ZoneIndex
 from tanbih.pipeline.zone_columns import Codes, Exposed, moment_of
 
 Objects = npt.NDArray[np.object_]
-# ETA parameters kept before starting afresh: some minutes of a busy sky, a few megabytes.
-ETAS_KEPT = 50_000
+Seconds = npt.NDArray[np.int64]
+# ETA texts kept, by whole second modulo this: more than a message's seconds ever span.
+TEXT_SLOTS = 4096
 _WARNING_STAGES = (Stage.TAKE_SHELTER, Stage.EARLY_WARNING)
+# No ETA is this many seconds from the epoch (datetime stops at year 9999).
+_NO_SECOND = np.iinfo(np.int64).min
 
 
 class ZoneMessages:
@@ -40,12 +45,13 @@ class ZoneMessages:
     ) -> None:
         parts = [zone_message_parts(zones[zone.id], languages) for zone in index.zones]
         self._languages = languages
-        self._eta_names = [name for name, _, _ in parts]
+        self._eta_names = _objects([name for name, _, _ in parts])
         self._shelter = _objects([shelter for _, shelter, _ in parts])
         self._areas = [_objects([row[i] for _, _, row in parts]) for i in range(len(languages))]
-        self._count = len(parts)
-        # ETA parameters by second × zone count + zone position.
-        self._etas: dict[int, NamedValue] = {}
+        # The ETA texts of whole seconds, and which second each is (_NO_SECOND: none yet), by
+        # second modulo TEXT_SLOTS.
+        self._texts = np.full(TEXT_SLOTS, "", dtype=object)
+        self._text_second = np.full(TEXT_SLOTS, _NO_SECOND, dtype=np.int64)
 
     def stage_zones(self, exposed: Exposed, stages: Codes, cleared: Indices) -> list[StageZones]:
         """The message's zone groups: take shelter and early warning in ETA order, then the
@@ -65,25 +71,27 @@ class ZoneMessages:
             )
         return groups
 
-    def _timed(self, stage: Stage, zone: Indices, eta_us: npt.NDArray[np.int64]) -> StageZones:
-        keys = ((eta_us // 1_000_000) * self._count + zone).tolist()
-        etas = self._etas
-        found = list(map(etas.get, keys))
-        missing = [i for i, value in enumerate(found) if value is None]
-        if missing:
-            if len(etas) >= ETAS_KEPT:
-                etas.clear()
-            for i in missing:
-                second, position = divmod(keys[i], self._count)
-                value = NamedValue(self._eta_names[position], eta_text(second))
-                found[i] = etas[keys[i]] = value
-        # Each zone's ETA, then its time to shelter (interleaved in Python: through an object
-        # array it costs half as much again).
-        parameters = list(
-            chain.from_iterable(zip(found, self._shelter[zone].tolist(), strict=True))
-        )
+    def _timed(self, stage: Stage, zone: Indices, eta_us: Seconds) -> StageZones:
+        etas = named_values(self._eta_names[zone].tolist(), self._eta_texts(eta_us // 1_000_000))
+        # Each zone's ETA, then its time to shelter.
+        parameters = etas * 2
+        parameters[::2] = etas
+        parameters[1::2] = self._shelter[zone].tolist()
         first, last = moment_of(int(eta_us[0])), moment_of(int(eta_us[-1]))
         return StageZones(stage, zone.size, first, last, parameters, self._at(zone))
+
+    def _eta_texts(self, second: Seconds) -> list[str]:
+        """The ETA parameters' values for these whole seconds since the epoch."""
+        slot = second % TEXT_SLOTS
+        missing = self._text_second[slot] != second
+        if missing.any():
+            if second.max() - second.min() >= TEXT_SLOTS:
+                return list(map(eta_text, second.tolist()))  # a horizon of over an hour
+            wanted = np.unique(second[missing])
+            self._texts[wanted % TEXT_SLOTS] = _objects(list(map(eta_text, wanted.tolist())))
+            self._text_second[wanted % TEXT_SLOTS] = wanted
+        texts: list[str] = self._texts[slot].tolist()
+        return texts
 
     def _at(self, zone: Indices) -> dict[str, tuple[Area, ...]]:
         return {
@@ -92,7 +100,7 @@ class ZoneMessages:
         }
 
 
-def _objects(values: list[object]) -> Objects:
+def _objects(values: Sequence[object]) -> Objects:
     """A column of ``values`` (numpy would unpack tuples into a second dimension)."""
     column = np.empty(len(values), dtype=object)
     column[:] = values

@@ -19,10 +19,16 @@ from tanbih.domain.issuance import (
     issue_warning,
 )
 from tanbih.domain.lifecycle import Stage
-from tanbih.domain.warning import WarningTiming, decide_warnings, stages_after
+from tanbih.domain.warning import (
+    StageChange,
+    WarningRule,
+    WarningTiming,
+    decide_warnings,
+    stages_after,
+)
 from tanbih.geo.prediction import Arrivals
 from tanbih.geo.zone_index import ZoneIndex
-from tanbih.pipeline.message_columns import ZoneMessages
+from tanbih.pipeline.message_columns import TEXT_SLOTS, ZoneMessages
 from tanbih.pipeline.zone_columns import Codes, Decide, Exposed, micros, moment_of, stage_map
 
 TIMING = WarningTiming(margin=timedelta(seconds=10), horizon=timedelta(minutes=15))
@@ -124,3 +130,31 @@ def test_a_message_from_columns_is_the_domain_message(seed: int) -> None:
         groups = MESSAGES.stage_zones(exposed, decision.stages, decision.cleared)
         assert issue_stages(threat, groups, thread, now, POLICY) == reference
         compared += 1
+
+
+@pytest.mark.parametrize("apart_s", [TEXT_SLOTS, TEXT_SLOTS - 1, 3 * TEXT_SLOTS + 7])
+def test_eta_texts_of_seconds_far_apart_are_their_own(apart_s: int) -> None:
+    """ETAs whose seconds share a slot of the text table, in one message or in successive
+    ones, each get their own text, as issue_warning writes them."""
+    threat, thread = fuse({}, report(), T0, GEODESY, "t1").threat, WarningThread("t1")
+    for offsets in ([0.0, 1.0], [float(apart_s), apart_s + 0.5], [2.0, 2.0 + apart_s]):
+        zone = np.arange(len(offsets), dtype=np.intp)
+        exposed = Exposed.of(INDEX, Arrivals(zone, np.array(offsets)), T0)
+        stages = np.zeros(len(INDEX.zones), dtype=np.int8)
+        stages[exposed.zone] = int(Stage.EARLY_WARNING)
+        changes = [
+            StageChange(e.zone_id, Stage.NONE, Stage.EARLY_WARNING, WarningRule.ON_PATH, e)
+            for e in exposed.exposures()
+        ]
+        reference = issue_warning(
+            threat,
+            changes,
+            stage_map(INDEX, stages),
+            exposed.exposures(),
+            ZONES,
+            thread,
+            T0,
+            POLICY,
+        )
+        groups = MESSAGES.stage_zones(exposed, stages, np.empty(0, dtype=np.intp))
+        assert issue_stages(threat, groups, thread, T0, POLICY) == reference
