@@ -51,7 +51,7 @@ from tanbih.domain.lifecycle import Stage
 from tanbih.domain.provenance import SOURCE_PARAMETER
 from tanbih.domain.threat import ZoneExposure
 from tanbih.domain.warning import StageChange
-from tanbih.domain.warning_text import event_name, stage_words
+from tanbih.domain.warning_text import clock_text, event_name, stage_texts
 from tanbih.domain.warning_zones import zone_parts
 
 DEFAULT_LANGUAGES = ("ar", "he", "en")
@@ -220,11 +220,10 @@ def issue_stages(
     # What is the same in every language is built once per stage: parameters, onset.
     shared = [_StageGroup.of(threat, group) for group in groups]
     alike = _Alike.of(threat, expires, policy)
-    infos = tuple(
-        _info(group, language, event_name(threat.threat_class, language), alike)
-        for language in policy.languages
-        for group in shared
-    )
+    infos: list[Info] = []
+    for language in policy.languages:
+        event = event_name(threat.threat_class, language)
+        infos += [_info(group, language, event, alike) for group in shared]
     sequence = thread.sequence + 1
     alert = Alert(
         identifier=message_identifier(policy.sender, threat.id, sequence),
@@ -237,7 +236,7 @@ def issue_stages(
         note=_note(threat),
         references=tuple(m.key for m in chain),
         incidents=threat.id,
-        infos=infos,
+        infos=tuple(infos),
     )
     after = (*chain, IssuedMessage(alert.key, expires)) if warns else ()
     return Issue(alert, WarningThread(threat.id, sequence, after))
@@ -262,11 +261,13 @@ class _StageGroup:
     count: int
     parameters: tuple[NamedValue, ...]
     onset: datetime | None
+    clock: str
     areas: Mapping[str, tuple[Area, ...]]
 
     @classmethod
     def of(cls, threat: Threat, zones: StageZones) -> _StageGroup:
-        """The threat's parameters around the zones'; the first ETA is the onset."""
+        """The threat's parameters around the zones'; the first ETA is the onset, written out
+        once for every language."""
         timed = zones.stage is not Stage.ALL_CLEAR
         onset = _whole_second(zones.first_eta) if zones.first_eta is not None else None
         parameters = [NamedValue("tanbih:threat", threat.id)]
@@ -274,7 +275,9 @@ class _StageGroup:
         parameters += zones.parameters
         if not timed and threat.ended is not None:
             parameters.append(NamedValue("tanbih:end_reason", threat.ended.value))
-        return cls(zones.stage, zones.count, tuple(parameters), onset, zones.areas)
+        return cls(
+            zones.stage, zones.count, tuple(parameters), onset, clock_text(onset), zones.areas
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,12 +304,12 @@ class _Alike:
 
 def _info(group: _StageGroup, language: str, event: str, alike: _Alike) -> Info:
     cap = _CAP_OF_STAGE[group.stage]
-    words = stage_words(
+    words = stage_texts(
         group.stage,
         language,
         event=event,
         count=group.count,
-        earliest=group.onset,
+        clock=group.clock,
         exercise=alike.exercise,
     )
     return Info(

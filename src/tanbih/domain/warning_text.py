@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from types import MappingProxyType
 
 from tanbih.domain.lifecycle import Stage
@@ -131,19 +132,39 @@ def stage_words(
     exercise: bool,
 ) -> StageWords:
     """The headline, description and instruction of ``stage`` in ``language``, filled in."""
+    return stage_texts(
+        stage, language, event=event, count=count, clock=clock_text(earliest), exercise=exercise
+    )
+
+
+def clock_text(moment: datetime | None) -> str:
+    """``moment`` as the texts give the earliest arrival (UTC time of day), ``""`` for none."""
+    return "" if moment is None else moment.astimezone(UTC).strftime("%H:%M:%S UTC")
+
+
+def stage_texts(
+    stage: Stage, language: str, *, event: str, count: int, clock: str, exercise: bool
+) -> StageWords:
+    """:func:`stage_words` with the earliest arrival already written (:func:`clock_text`):
+    a message words one onset in every language."""
+    prefix, words = _words(stage, language, exercise)
+    return StageWords(
+        prefix + words.headline.format(event=event, count=count, time=clock),
+        prefix + words.description.format(event=event, count=count, time=clock),
+        prefix + words.instruction.format(event=event, count=count, time=clock),
+    )
+
+
+@lru_cache(maxsize=256)
+def _words(stage: Stage, language: str, exercise: bool) -> tuple[str, StageWords]:
+    """The exercise word's prefix (or ``""``) and the texts to fill, in ``language`` or the
+    fallback."""
     by_language = _WORDS[stage]
     primary = _primary(language)
     words = by_language.get(primary) or by_language[FALLBACK_LANGUAGE]
-    time = "" if earliest is None else earliest.astimezone(UTC).strftime("%H:%M:%S UTC")
-    prefix = ""
-    if exercise:
-        prefix = f"{EXERCISE_WORD.get(primary) or EXERCISE_WORD[FALLBACK_LANGUAGE]}: "
-    return StageWords(
-        *(
-            prefix + text.format(event=event, count=count, time=time)
-            for text in (words.headline, words.description, words.instruction)
-        )
-    )
+    if not exercise:
+        return "", words
+    return f"{EXERCISE_WORD.get(primary) or EXERCISE_WORD[FALLBACK_LANGUAGE]}: ", words
 
 
 def _primary(language: str) -> str:
