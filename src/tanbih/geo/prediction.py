@@ -22,11 +22,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import repeat
 
-import numba
 import numpy as np
 
 from tanbih.domain.threat import Impact, Kinematics, ThreatClass, ZoneExposure
-from tanbih.geo.arrival import START, Legs, first_entries
+from tanbih.geo.arrival import Legs, lower_to_entries
 from tanbih.geo.path import (
     BALLISTIC,
     UNCERTAINTY,
@@ -118,33 +117,39 @@ def _corridor_arrivals(
     # Within reach now: reached at once (no arrival is earlier), and not looked for again.
     earliest[index.part_zone[at_once]] = 0.0
     legs = Legs.through(path.offsets_s, x, y, reach)
-    leg, part = index.parts_in_boxes(*legs.boxes())
-    if not leg.size:
+    if not legs.table.shape[0]:
         return
-    reached = None
     if at_once.size:
         reached = earliest[index.part_zone] == 0.0
-    entry = first_entries(
-        legs, leg, part, index.circles, index.edges, index.edge_start, index.edge_count, reached
+    else:
+        reached = np.zeros(index.part_zone.size, dtype=np.bool_)
+    lower_to_entries(
+        legs,
+        index.boxes,
+        index.circles,
+        index.edges,
+        index.edge_start,
+        index.edge_count,
+        index.part_zone,
+        reached,
+        earliest,
     )
-    _lower(earliest, index.part_zone[part], legs.table[leg, START] + entry)
 
 
 def compile_now(index: ZoneIndex) -> None:
     """Compile the prediction's loops (numba) now rather than in the first prediction: about
     3 s the first time on a machine, half a second from numba's cache after that."""
-    one, zero = np.zeros(1, dtype=np.intp), np.zeros(1)
+    one = np.zeros(1, dtype=np.intp)
     legs = Legs.through(np.arange(2.0), np.zeros(2), np.zeros(2), np.zeros(2))
-    legs.boxes()
-    first_entries(legs, one, one, np.zeros((3, 1)), np.zeros((1, 6)), one, one)
-    _lower(zero, one, zero)
+    lower_to_entries(
+        legs,
+        np.zeros((4, 1)),
+        np.zeros((3, 1)),
+        np.zeros((1, 6)),
+        one,
+        one,
+        one,
+        np.zeros(1, dtype=np.bool_),
+        np.zeros(1),
+    )
     index.parts_within(0.0, 0.0, 0.0)
-
-
-def _lower_each(earliest: Floats, zone: Indices, offset_s: Floats) -> None:
-    """``earliest[zone[i]]`` lowered to ``offset_s[i]`` where that is less; compiled below."""
-    for i in range(zone.size):
-        earliest[zone[i]] = min(earliest[zone[i]], offset_s[i])
-
-
-_lower = numba.njit(cache=True)(_lower_each)

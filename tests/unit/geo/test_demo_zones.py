@@ -15,9 +15,8 @@ from tanbih.coalition import load_coalition
 from tanbih.domain.coalition import Zone
 from tanbih.domain.threat import Impact, ThreatClass
 from tanbih.geo import ZoneIndex, predict_exposures, prediction
-from tanbih.geo.arrival import Legs, first_entries
+from tanbih.geo.arrival import START, Legs, first_entries
 from tanbih.geo.plane import Floats
-from tanbih.geo.zone_index import Indices
 
 
 @pytest.fixture(scope="module")
@@ -83,27 +82,42 @@ def test_a_drone_over_the_saudi_desert_is_already_over_saudi_territory(index: Zo
     assert [(e.zone_id, e.eta) for e in found] == [("sa-territory.1", NOW)]
 
 
-def test_skipping_parts_reached_on_an_earlier_leg_changes_no_exposure(
+def test_the_compiled_corridor_pass_is_an_r_tree_query_and_each_pair_solved_alone(
     index: ZoneIndex, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A cruise missile across Israel gives the same exposures with every (leg, part) pair
-    solved on its own."""
-    cruise = state(32.3, 34.2, 250.0, 100.0)
-    found = {}
+    """A cruise missile across Israel, and 150 threats of every class around it, give the same
+    exposures, bit for bit, with the (leg, part) pairs found by shapely's R-tree over the
+    legs' boxes and each pair solved on its own, lowering each zone to its earliest."""
+    tree = shapely.STRtree(index.parts)
 
-    def each_alone(legs: Legs, leg: Indices, part: Indices, *table: Any) -> Floats:
-        solved = [
-            first_entries(legs, leg[i : i + 1], part[i : i + 1], *table) for i in range(leg.size)
+    def reference(legs: Legs, boxes: Floats, *table: Any) -> None:
+        circles, edges, first_edge, count, part_zone, reached, earliest = table
+        leg, part = tree.query(shapely.box(*legs.boxes()))
+        for i in range(leg.size):
+            one_pair = (legs, leg[i : i + 1], part[i : i + 1], circles, edges, first_edge, count)
+            entry = first_entries(*one_pair, reached)[0]
+            reached[part[i]] |= entry < np.inf
+            zone = part_zone[part[i]]
+            earliest[zone] = min(earliest[zone], legs.table[leg[i], START] + entry)
+
+    rng = np.random.default_rng(11)
+    threats = [(state(32.3, 34.2, 250.0, 100.0), ThreatClass.CRUISE_MISSILE)]
+    for _ in range(150):
+        kind, speed = [(ThreatClass.UAV, 50.0), (ThreatClass.CRUISE_MISSILE, 250.0)][
+            int(rng.integers(2))
         ]
-        return np.concatenate([np.empty(0), *solved])
-
-    for way, solve in (("skipping", first_entries), ("each alone", each_alone)):
-        monkeypatch.setattr(prediction, "first_entries", solve)
-        found[way] = predict_exposures(
-            cruise, ThreatClass.CRUISE_MISSILE, None, index, horizon_s=900, now=NOW
-        )
-    assert len(found["skipping"]) > 100
-    assert found["each alone"] == found["skipping"]
+        where = rng.uniform((29.5, 34.0), (33.5, 36.0))
+        threats.append((state(*where, speed, rng.uniform(0, 360)), kind))
+    found: dict[str, list[Any]] = {}
+    for way, solve in (("compiled", prediction.lower_to_entries), ("each alone", reference)):
+        monkeypatch.setattr(prediction, "lower_to_entries", solve)
+        found[way] = [
+            predict_exposures(kinematics, kind, None, index, horizon_s=900, now=NOW)
+            for kinematics, kind in threats
+        ]
+    assert len(found["compiled"][0]) > 100
+    assert sum(map(len, found["compiled"])) > 2_000
+    assert found["each alone"] == found["compiled"]
 
 
 def test_parts_within_reach_are_those_shapely_finds(index: ZoneIndex) -> None:
