@@ -32,7 +32,7 @@ from tanbih.domain.threat import Geodesy, Kinematics, ZoneExposure
 from tanbih.domain.warning import WarningTiming
 from tanbih.geo.prediction import compile_now, predict_arrivals
 from tanbih.geo.zone_index import ZoneIndex
-from tanbih.pipeline.message_columns import ZoneMessages
+from tanbih.pipeline.message_columns import Objects, ZoneMessages
 from tanbih.pipeline.zone_columns import (
     Codes,
     ColumnDecision,
@@ -61,7 +61,9 @@ REUSE_SPEED_SHARE = 0.05
 @dataclass(frozen=True, slots=True)
 class TrackedThreat:
     """A threat with what the assessment remembers of it between observations: its zones'
-    stages and exposures as columns (:mod:`tanbih.pipeline.zone_columns`)."""
+    stages and exposures as columns (:mod:`tanbih.pipeline.zone_columns`), and once a message
+    named them, the exposures' ETA parameters: the next messages on the same exposures (zones
+    coming due at reviews) take them again instead of making them anew."""
 
     threat: Threat
     zone_stages: Codes
@@ -70,6 +72,7 @@ class TrackedThreat:
     review_at: datetime | None
     last_issued: datetime | None = None
     predicted_from: Kinematics | None = None
+    eta_parameters: Objects | None = None
 
     @property
     def stages(self) -> dict[str, Stage]:
@@ -239,6 +242,7 @@ class Assessor:
         thread = previous.thread if previous else WarningThread(threat.id)
         exposed = self._nothing
         predicted_from = None
+        eta_parameters = None
         if threat.is_live and previous is not None and self._keeps_course(previous, threat):
             due = previous.review_at
             if due is None or now < due:
@@ -252,10 +256,12 @@ class Assessor:
                     previous.review_at,
                     previous.last_issued,
                     previous.predicted_from,
+                    previous.eta_parameters,
                 )
                 self._remember(kept, threat)
                 return ()
             exposed, predicted_from = previous.exposed, previous.predicted_from
+            eta_parameters = previous.eta_parameters
         elif threat.is_live:
             arrivals = predict_arrivals(
                 threat.state,
@@ -273,21 +279,39 @@ class Assessor:
         if held_until is not None:
             review_at = _earliest(decision.review_at, held_until, self._lost_at(threat, now))
             held = TrackedThreat(
-                threat, stages, exposed, thread, review_at, last_issued, predicted_from
+                threat,
+                stages,
+                exposed,
+                thread,
+                review_at,
+                last_issued,
+                predicted_from,
+                eta_parameters,
             )
             self._remember(held, threat)
             self._on_change()
             return ()
         issue = None
         if decision.changed.size:
-            groups = self._messages.stage_zones(exposed, decision.stages, decision.cleared)
+            if eta_parameters is None:
+                eta_parameters = self._messages.eta_parameters(exposed)
+            groups = self._messages.stage_zones(
+                exposed, eta_parameters, decision.stages, decision.cleared
+            )
             issue = issue_stages(threat, groups, thread, now, self._policy)
         issued: tuple[Alert, ...] = ()
         if issue is not None:
             thread, issued, last_issued = issue.thread, (issue.alert,), now
         review_at = _earliest(decision.review_at, self._lost_at(threat, now))
         tracked = TrackedThreat(
-            threat, decision.stages, exposed, thread, review_at, last_issued, predicted_from
+            threat,
+            decision.stages,
+            exposed,
+            thread,
+            review_at,
+            last_issued,
+            predicted_from,
+            eta_parameters,
         )
         standing = any(message.expires > now for message in thread.chain)
         self._remember(tracked if threat.is_live or standing else None, threat)

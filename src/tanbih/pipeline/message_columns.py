@@ -4,10 +4,12 @@ Each message carries the threat's whole picture: every zone warned, with its ETA
 shelter parameters and its area in every language, hundreds for a threat over a city, at every
 change. What a zone puts in a message is built once per zone at start-up and taken here for
 all the zones of a stage at once. Only the ETA parameters change between messages: about
-half of them name a (zone, second) no earlier message named, and keeping those made for reuse
-cost more than it saved (looking hundreds of thousands of kept parameters up touches as much
-cold memory as making them again), so each message makes its own, all at once
-(:func:`~tanbih.domain.cap.named_values`), with their texts taken from a table by second.
+half of them name a (zone, second) no earlier message named, and keeping all those made for
+reuse by any message cost more than it saved (looking hundreds of thousands of kept
+parameters up touches as much cold memory as making them again). So they are made for all
+of a prediction's exposures at once (:func:`~tanbih.domain.cap.named_values`, their texts
+taken from a table by second), and kept with the threat while its exposures are: the
+messages of zones coming due later take them again.
 :func:`tanbih.domain.issuance.issue_warning` builds the same
 :class:`~tanbih.domain.issuance.StageZones` from domain values, and stays the reference (the
 unit tests compare the two messages).
@@ -53,15 +55,30 @@ class ZoneMessages:
         self._texts = np.full(TEXT_SLOTS, "", dtype=object)
         self._text_second = np.full(TEXT_SLOTS, _NO_SECOND, dtype=np.int64)
 
-    def stage_zones(self, exposed: Exposed, stages: Codes, cleared: Indices) -> list[StageZones]:
+    def eta_parameters(self, exposed: Exposed) -> Objects:
+        """Each exposed zone's ETA parameter, in the exposures' order, made at once."""
+        return _objects(
+            named_values(
+                self._eta_names[exposed.zone].tolist(), self._eta_texts(exposed.eta_us // 1_000_000)
+            )
+        )
+
+    def stage_zones(
+        self, exposed: Exposed, eta_parameters: Objects, stages: Codes, cleared: Indices
+    ) -> list[StageZones]:
         """The message's zone groups: take shelter and early warning in ETA order, then the
-        zones given the all clear (``cleared``, by zone id), those with zones only."""
+        zones given the all clear (``cleared``, by zone id), those with zones only.
+        ``eta_parameters`` are the exposures' (:meth:`eta_parameters`)."""
         groups = []
         of_exposed = stages[exposed.zone]
         for stage in _WARNING_STAGES:
             chosen = of_exposed == stage
             if chosen.any():
-                groups.append(self._timed(stage, exposed.zone[chosen], exposed.eta_us[chosen]))
+                groups.append(
+                    self._timed(
+                        stage, exposed.zone[chosen], exposed.eta_us[chosen], eta_parameters[chosen]
+                    )
+                )
         if cleared.size:
             no_parameters: tuple[NamedValue, ...] = ()
             groups.append(
@@ -71,14 +88,15 @@ class ZoneMessages:
             )
         return groups
 
-    def _timed(self, stage: Stage, zone: Indices, eta_us: Seconds) -> StageZones:
-        etas = named_values(self._eta_names[zone].tolist(), self._eta_texts(eta_us // 1_000_000))
+    def _timed(
+        self, stage: Stage, zone: Indices, eta_us: Seconds, eta_parameters: Objects
+    ) -> StageZones:
         # Each zone's ETA, then its time to shelter.
-        parameters = etas * 2
-        parameters[::2] = etas
-        parameters[1::2] = self._shelter[zone].tolist()
+        parameters = np.empty(2 * zone.size, dtype=object)
+        parameters[::2] = eta_parameters
+        parameters[1::2] = self._shelter[zone]
         first, last = moment_of(int(eta_us[0])), moment_of(int(eta_us[-1]))
-        return StageZones(stage, zone.size, first, last, parameters, self._at(zone))
+        return StageZones(stage, zone.size, first, last, parameters.tolist(), self._at(zone))
 
     def _eta_texts(self, second: Seconds) -> list[str]:
         """The ETA parameters' values for these whole seconds since the epoch."""

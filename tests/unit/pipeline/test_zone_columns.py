@@ -127,7 +127,8 @@ def test_a_message_from_columns_is_the_domain_message(seed: int) -> None:
             now,
             POLICY,
         )
-        groups = MESSAGES.stage_zones(exposed, decision.stages, decision.cleared)
+        etas = MESSAGES.eta_parameters(exposed)
+        groups = MESSAGES.stage_zones(exposed, etas, decision.stages, decision.cleared)
         assert issue_stages(threat, groups, thread, now, POLICY) == reference
         compared += 1
 
@@ -156,5 +157,6 @@ def test_eta_texts_of_seconds_far_apart_are_their_own(apart_s: int) -> None:
             T0,
             POLICY,
         )
-        groups = MESSAGES.stage_zones(exposed, stages, np.empty(0, dtype=np.intp))
+        etas = MESSAGES.eta_parameters(exposed)
+        groups = MESSAGES.stage_zones(exposed, etas, stages, np.empty(0, dtype=np.intp))
         assert issue_stages(threat, groups, thread, T0, POLICY) == reference
