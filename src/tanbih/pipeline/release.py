@@ -41,6 +41,15 @@ _PRIVATE = b">Private</"
 _K = TypeVar("_K")
 _V = TypeVar("_V")
 
+MessageKey = tuple[str, str, bytes]
+"""What the caches of a message are kept by: its id, poster and exact bytes. Not the id alone:
+a message planned and then found already stored (a resend, or the same id reused with other
+content) must not leave its answers under the stored one's id."""
+
+
+def _message_key(record: AlertRecord) -> MessageKey:
+    return (record.id, record.partner_id, record.xml)
+
 
 def relay_for(coalition: Coalition, secret: bytes) -> Relay:
     """Who issues this node's ``via_coordinator`` copies: the coordinator, by its sender and name.
@@ -84,12 +93,12 @@ class Releasability:
         self._relay = relay
         self._ids = CopyIds(relay.key)
         self._sign = sign
-        self._copies: OrderedDict[tuple[str, Level], RecipientCopy] = OrderedDict()
-        self._sources: OrderedDict[str, frozenset[str]] = OrderedDict()
+        self._copies: OrderedDict[tuple[MessageKey, Level], RecipientCopy] = OrderedDict()
+        self._sources: OrderedDict[MessageKey, frozenset[str]] = OrderedDict()
         # The matrix's answer per (sources, status, recipient): few distinct ones, asked often.
         self._levels: dict[tuple[frozenset[str], Status, str], Level] = {}
         # Per message, the partners a Private one is for (None: not private), read once.
-        self._addressees: OrderedDict[str, frozenset[str] | None] = OrderedDict()
+        self._addressees: OrderedDict[MessageKey, frozenset[str] | None] = OrderedDict()
 
     @property
     def relay(self) -> Relay:
@@ -102,12 +111,13 @@ class Releasability:
         ``alert`` is the parsed message if the caller has it; else the record is read (once:
         the answer is kept).
         """
-        cached = self._sources.get(record.id)
+        key = _message_key(record)
+        cached = self._sources.get(key)
         if cached is not None:
             return cached
         message = alert if alert is not None else cap.parse_stored(record.xml)
         sources = message_sources(message, record.partner_id, self._own, self._partners)
-        _keep(self._sources, record.id, sources)
+        _keep(self._sources, key, sources)
         return sources
 
     def level(self, sources: frozenset[str], status: Status, recipient: str) -> Level:
@@ -129,9 +139,10 @@ class Releasability:
         one goes to the partners its ``addresses`` name, and back to its poster, only."""
         if recipient == record.partner_id:
             return True
-        if record.id not in self._addressees:
-            _keep(self._addressees, record.id, self._addressees_of(record, alert))
-        addressees = self._addressees[record.id]
+        key = _message_key(record)
+        if key not in self._addressees:
+            _keep(self._addressees, key, self._addressees_of(record, alert))
+        addressees = self._addressees[key]
         return addressees is None or recipient in addressees
 
     @staticmethod
@@ -158,7 +169,7 @@ class Releasability:
             return None
         if level is Level.FULL:
             return RecipientCopy(level, sources, alert, record.xml)
-        key = (record.id, level)
+        key = (_message_key(record), level)
         cached = self._copies.get(key)
         if cached is not None:
             self._copies.move_to_end(key)
