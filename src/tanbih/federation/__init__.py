@@ -197,8 +197,9 @@ async def start_links(node: Node, bus: Bus | None = None) -> Links | None:
     identity = None if key_pem is None else signing_identity(coalition, key_pem)
     links = Links(federation, outbound, inbound, identity, node.store)
     observations_from = await links.observations_place()
+    alerts_from = await outbound.start()
     node.tasks += [
-        asyncio.create_task(outbound.run(node.stop)),
+        asyncio.create_task(outbound.run(node.stop, alerts_from)),
         asyncio.create_task(inbound.run(node.stop)),
         asyncio.create_task(links.send_observations(observations_from, node.stop)),
     ]

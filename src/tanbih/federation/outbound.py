@@ -93,9 +93,8 @@ class Outbound:
         self._replay = replay
         self.sent = 0
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Follow the event log and send until ``stop``."""
-        cursor = await self._start()
+    async def run(self, stop: asyncio.Event, cursor: int) -> None:
+        """Follow the event log after ``cursor`` (see ``start``) and send until ``stop``."""
         while not stop.is_set():
             self._wake.clear()
             try:
@@ -139,8 +138,12 @@ class Outbound:
         await self._bus.publish(subject, data, msg_id=key, headers=sent)
         self.sent += 1
 
-    async def _start(self) -> int:
-        """The seq after which to start: the first entry of the replay window, else the head."""
+    async def start(self) -> int:
+        """The seq after which to start: the first entry of the replay window, else the head.
+
+        Taken before the node accepts anything, so that no message accepted at start-up falls
+        before the head and is never sent.
+        """
         now = self._clock.now()
         span = await self._store.audit_span(now - self._replay)
         if span is not None:
