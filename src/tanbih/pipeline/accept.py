@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from types import MappingProxyType
@@ -15,9 +15,11 @@ from tanbih.domain.coalition import Partner
 from tanbih.domain.lifecycle import (
     DEFAULT_CLOCK_SKEW,
     Duplicate,
+    KnownMessage,
     Refusal,
     RefusalReason,
     Rule,
+    Thread,
     decide,
 )
 from tanbih.domain.notification import Handover, Notification
@@ -130,12 +132,24 @@ class AcceptAlert:
         async with self._lock:
             return await self._decide_and_record(alert, xml, partner)
 
-    async def _decide_and_record(self, alert: Alert, xml: bytes, partner: Partner) -> Outcome:
+    async def _decide_and_record(
+        self, alert: Alert, xml: bytes, partner: Partner, *, optimistic: bool = True
+    ) -> Outcome:
+        """With ``optimistic``, a new Alert is decided without reading the store: it follows
+        nothing, and whether it was stored before is the store's unique key's to say at the
+        write (one read fewer before the first webhook). Only if the write finds it stored is
+        the store read, to tell a resend (already known) from an identifier reused (refused).
+        """
         answered = await self._answering_originals(alert)
-        keys = {(alert.sender, alert.identifier)}
-        keys.update((ref.sender, ref.identifier) for ref in answered.references)
-        known = await self._store.known(keys)
-        threads = await self._store.threads({m.thread_id for m in known.values()})
+        unread = optimistic and alert.msg_type is MsgType.ALERT
+        if unread:
+            known: Mapping[tuple[str, str], KnownMessage] = {}
+            threads: Mapping[str, Thread] = {}
+        else:
+            keys = {(alert.sender, alert.identifier)}
+            keys.update((ref.sender, ref.identifier) for ref in answered.references)
+            known = await self._store.known(keys)
+            threads = await self._store.threads({m.thread_id for m in known.values()})
         now = self._clock.now()
         decision = decide(answered, known, threads, now, self._clock_skew)
         if isinstance(decision, Duplicate):
@@ -198,6 +212,8 @@ class AcceptAlert:
         except StoreConflictError:
             if handoff:
                 handoff.give_back(handover, plan.notifications)
+            if unread:
+                return await self._decide_and_record(alert, xml, partner, optimistic=False)
             return AlreadyKnown(record.id)
         except BaseException:
             if handoff:

@@ -190,7 +190,51 @@ class TakenMeanwhile(MemoryStore):
     """A store where another process stores every message first."""
 
     async def record(self, *args: Any, **kwargs: Any) -> None:
+        await super().record(*args, **kwargs)  # the other process's write
         raise StoreConflictError("stored by another process")
+
+
+class CountingReads(MemoryStore):
+    """A store that counts the reads of stored messages."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = 0
+
+    async def known(self, keys: Any) -> Any:
+        self.reads += 1
+        return await super().known(keys)
+
+
+async def test_a_new_alert_is_stored_without_reading_the_store_first() -> None:
+    """An Alert follows nothing: the write's unique key alone says whether it is new."""
+    store = CountingReads()
+    outcome = await AcceptAlert(store, FixedClock(NOW))(warning("w1"), b"1", ISRAEL)
+    assert isinstance(outcome, Accepted)
+    assert store.reads == 0
+
+
+async def test_a_resend_found_at_the_write_is_read_then_and_already_known() -> None:
+    """The resend's write finds it stored: only then is the store read, once."""
+    store = CountingReads()
+    accept = AcceptAlert(store, FixedClock(NOW))
+    first = await accept(warning("w1"), b"1", ISRAEL)
+    again = await accept(warning("w1"), b"1", ISRAEL)
+    assert isinstance(first, Accepted)
+    assert again == AlreadyKnown(first.record.id)
+    assert store.reads == 1
+    assert len(await store.events()) == 1
+
+
+async def test_an_identifier_reused_is_refused_when_the_write_finds_it(
+    accept: AcceptAlert, store: MemoryStore
+) -> None:
+    """Another message under a stored one's identifier is refused, not taken for a resend."""
+    await accept(warning("w1"), b"1", ISRAEL)
+    reused = await accept(warning("w1", sent=NOW + timedelta(minutes=1)), b"2", ISRAEL)
+    assert isinstance(reused, Refused)
+    assert reused.reason is RefusalReason.IDENTIFIER_REUSED
+    assert [event.kind for event in await store.events()] == ["alert.accepted", "alert.refused"]
 
 
 async def test_a_stored_message_hands_its_notifications_to_the_dispatcher_claimed(
