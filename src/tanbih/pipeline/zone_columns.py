@@ -69,9 +69,14 @@ class Exposed:
     def of(cls, index: ZoneIndex, arrivals: Arrivals, now: datetime) -> Exposed:
         """The arrivals predicted at ``now``, at whole microseconds."""
         eta = micros(now) + np.rint(arrivals.offset_s * 1e6).astype(np.int64)
-        # Offsets apart by less than a microsecond may now tie: by zone id then.
-        order = np.lexsort((index.id_rank[arrivals.zone], eta))
-        return cls(index, arrivals.zone[order], eta[order])
+        zone = arrivals.zone
+        # Offsets apart by less than a microsecond may now tie: by zone id then. Rarely so:
+        # the arrivals' own order (by offset, then zone id) is kept unless it is not that.
+        rank, later = index.id_rank[zone], eta[1:]
+        if ((later < eta[:-1]) | ((later == eta[:-1]) & (rank[1:] < rank[:-1]))).any():
+            order = np.lexsort((rank, eta))
+            return cls(index, zone[order], eta[order])
+        return cls(index, zone, eta)
 
     def exposures(self) -> tuple[ZoneExposure, ...]:
         """The same as domain values, for those who read them one by one (the API)."""

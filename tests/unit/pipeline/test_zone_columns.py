@@ -160,3 +160,22 @@ def test_eta_texts_of_seconds_far_apart_are_their_own(apart_s: int) -> None:
         etas = MESSAGES.eta_parameters(exposed)
         groups = MESSAGES.stage_zones(exposed, etas, stages, np.empty(0, dtype=np.intp))
         assert issue_stages(threat, groups, thread, T0, POLICY) == reference
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_exposures_are_by_eta_then_zone_id_whatever_the_arrivals_order(seed: int) -> None:
+    """Arrivals in their own order (by offset, then zone id) or in none, with offsets that
+    tie or round to the same microsecond, give exposures by ETA then zone id."""
+    rng = np.random.default_rng(300 + seed)
+    for _ in range(200):
+        zone = rng.choice(len(INDEX.zones), size=int(rng.integers(0, 40)), replace=False)
+        offset = np.round(rng.uniform(0, 5, zone.size), int(rng.integers(0, 8)))
+        if rng.random() < 0.5:
+            # As predictions give them: by offset, then zone id.
+            order = np.lexsort((INDEX.id_rank[zone], offset))
+            zone, offset = zone[order], offset[order]
+        exposed = Exposed.of(INDEX, Arrivals(zone.astype(np.intp), offset), T0)
+        eta = micros(T0) + np.rint(offset * 1e6).astype(np.int64)
+        expected = np.lexsort((INDEX.id_rank[zone], eta))
+        assert exposed.zone.tolist() == zone[expected].tolist()
+        assert exposed.eta_us.tolist() == eta[expected].tolist()
