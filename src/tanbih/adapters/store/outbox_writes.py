@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence, Set
+from collections.abc import Mapping, Sequence, Set
 
 from sqlalchemy import bindparam, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -34,15 +34,22 @@ async def add_notifications(
     *,
     skip_quiet: bool = False,
     handover: Handover | None = None,
+    threads: Mapping[str, str] | None = None,
 ) -> list[str]:
     """Insert the notifications whose key is new; the keys inserted, in the order given.
 
     With ``skip_quiet``, notifications to a partner whose escalation of the event is
     acknowledged or stopped are left out. The ``handover``'s rows go in already claimed.
+    ``threads`` gives the thread of alerts the caller knows (the one it is storing), which
+    then are not read.
     """
     if not wanted:
         return []
-    thread_of = await _threads_of_alerts(conn, {n.alert_id for n in wanted})
+    alert_ids = {n.alert_id for n in wanted}
+    if threads is not None and alert_ids <= threads.keys():
+        thread_of = dict(threads)
+    else:
+        thread_of = await _threads_of_alerts(conn, alert_ids)
     if skip_quiet:
         pairs = {(thread_of[n.alert_id], n.recipient.partner_id) for n in wanted}
         quiet = await _quiet(conn, pairs)

@@ -27,8 +27,9 @@ from tanbih.adapters.store.sql_observations import SqlObservations
 from tanbih.adapters.store.sql_outbox import SqlOutbox
 from tanbih.adapters.store.sql_relays import SqlRelays
 from tanbih.adapters.store.sql_responses import SqlResponses
+from tanbih.adapters.store.transactions import insert_new
 from tanbih.domain.coalition import Coalition, Partner, Zone
-from tanbih.domain.lifecycle import KnownMessage, Thread, Transition
+from tanbih.domain.lifecycle import KnownMessage, Rule, Thread, Transition
 from tanbih.domain.notification import EscalationTimer, Handover, Notification
 from tanbih.domain.records import AlertQuery, AlertRecord, Event, alert_id
 from tanbih.errors import StoreConflictError
@@ -96,7 +97,7 @@ class SqlStore(SqlOutbox, SqlEscalation, SqlObservations, SqlAudit, SqlResponses
         nothing is written.
         """
         async with self._writing() as conn:
-            await self._save_thread(conn, transition.thread)
+            await self._save_thread(conn, transition)
             try:
                 await conn.execute(_INSERT_ALERT, rows.alert_row(record))
             except IntegrityError as exc:
@@ -104,7 +105,9 @@ class SqlStore(SqlOutbox, SqlEscalation, SqlObservations, SqlAudit, SqlResponses
                     f"message {record.key.identifier!r} of {record.key.sender!r} is already stored"
                 ) from exc
             await save_timers(conn, timers)
-            await add_notifications(conn, notifications, handover=handover)
+            await add_notifications(
+                conn, notifications, handover=handover, threads={record.id: record.thread_id}
+            )
             # Last: the chain's lock is then held only until the commit.
             await append_chained(conn, [event, *audit])
 
@@ -166,8 +169,15 @@ class SqlStore(SqlOutbox, SqlEscalation, SqlObservations, SqlAudit, SqlResponses
             return [rows.zone(row) for row in result.mappings()]
 
     @staticmethod
-    async def _save_thread(conn: AsyncConnection, thread: Thread) -> None:
+    async def _save_thread(conn: AsyncConnection, transition: Transition) -> None:
+        thread = transition.thread
         row = rows.thread_row(thread)
+        if transition.rule is Rule.ISSUE:
+            # An Alert opens a thread named after itself: it is new unless the Alert is stored
+            # (then the alert's own insert says so), so insert first, not update first.
+            inserted = await conn.execute(insert_new(conn, threads), row)
+            if inserted.rowcount == 1:
+                return
         changes = {f"new_{column}": row[column] for column in _THREAD_COLUMNS}
         result = await conn.execute(_UPDATE_THREAD, {"thread_id": thread.id, **changes})
         if result.rowcount == 0:
