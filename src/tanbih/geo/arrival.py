@@ -212,12 +212,17 @@ def _corridor_loop(
         if _meets(boxes, p, xmin, ymin, xmax, ymax):
             near[n] = p
             n += 1
+    # Their boxes side by side: each leg scans them in order.
+    near_boxes = np.empty((4, n))
+    for k in range(n):
+        for side in range(4):
+            near_boxes[side, k] = boxes[side, near[k]]
     for i in range(table.shape[0]):
         x0, y0, x1, y1 = leg_boxes[0, i], leg_boxes[1, i], leg_boxes[2, i], leg_boxes[3, i]
         for k in range(n):
-            p = near[k]
-            if reached[p] or not _meets(boxes, p, x0, y0, x1, y1):
+            if not _meets(near_boxes, k, x0, y0, x1, y1) or reached[near[k]]:
                 continue
+            p = near[k]
             best = _pair_entry(table[i], p, circles, edges, first_edge, count)
             reached[p] = best < _NEVER
             if best < _NEVER:
