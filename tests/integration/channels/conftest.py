@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-import httpx
+import aiohttp
 import pytest
 from tests.fakes.carrier import FakeCarrier
 from tests.fakes.http_server import serve
 from tests.fakes.receiver import Receiver
 from tests.integration.channels.deliveries import DeliveryFactory, make_delivery
+
+from tanbih.adapters.channels.registry import http_session
+from tanbih.adapters.channels.settings import HttpTimeouts
 
 
 @pytest.fixture
@@ -19,10 +22,10 @@ def delivery() -> DeliveryFactory:
 
 
 @pytest.fixture
-async def http_client() -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client with the timeouts the registry gives channels, closed after the test."""
-    async with httpx.AsyncClient(timeout=httpx.Timeout(2.0, connect=1.0)) as client:
-        yield client
+async def http_client() -> AsyncIterator[aiohttp.ClientSession]:
+    """The registry's HTTP session for channels, with short timeouts, closed after the test."""
+    async with http_session(HttpTimeouts(connect=1.0, total=2.0)) as session:
+        yield session
 
 
 @pytest.fixture

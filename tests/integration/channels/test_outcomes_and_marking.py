@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
-import httpx
+import aiohttp
 import pytest
 
 from tanbih.adapters.channels.channel_text import is_marked, marked, phrases_for
 from tanbih.adapters.channels.http_outcome import (
+    HttpAnswer,
     classify_status,
     response_result,
     retry_after_seconds,
@@ -69,29 +71,38 @@ def test_retry_after_reads_seconds_or_an_http_date(value: str, seconds: float | 
 
 def test_refusal_keeps_the_receivers_words_and_provider_id() -> None:
     """A 4xx result names the status, the reason phrase and what the receiver said."""
-    response = httpx.Response(422, json={"sid": "X1", "message": "bad area"})
-    result = response_result(response, lambda r: (r.json()["sid"], r.json()["message"]), NOW)
+
+    def read(answer: HttpAnswer) -> tuple[str, str]:
+        body = json.loads(answer.body)
+        return body["sid"], body["message"]
+
+    answer = HttpAnswer(422, "Unprocessable Entity", {}, b'{"sid": "X1", "message": "bad area"}')
+    result = response_result(answer, read, NOW)
     assert result.outcome is FAILED
     assert result.provider_id == "X1"
     assert result.error == "HTTP 422 Unprocessable Entity: bad area"
 
 
 @pytest.mark.parametrize(
-    ("exc", "outcome"),
+    ("exc", "outcome", "words"),
     [
-        (httpx.ConnectError("refused"), RETRY),
-        (httpx.ReadTimeout("slow"), RETRY),
-        (httpx.RemoteProtocolError("cut"), RETRY),
-        (TimeoutError(), RETRY),
-        (httpx.UnsupportedProtocol("ftp"), FAILED),
-        (httpx.InvalidURL("no host"), FAILED),
+        (aiohttp.ClientOSError(111, "refused"), RETRY, "connection failed"),
+        (aiohttp.ServerDisconnectedError(), RETRY, "connection failed"),
+        (aiohttp.SocketTimeoutError("slow"), RETRY, "timeout"),
+        (TimeoutError(), RETRY, "timeout"),
+        (aiohttp.ClientPayloadError("cut"), RETRY, "ClientPayloadError"),
+        (aiohttp.NonHttpUrlClientError("ftp://example.com/cap"), FAILED, "bad URL"),
+        (aiohttp.InvalidUrlClientError("http://"), FAILED, "bad URL"),
+        (UnicodeError("label empty or too long"), FAILED, "bad URL"),
     ],
 )
 def test_transport_errors_are_retried_except_bad_urls(
-    exc: Exception, outcome: DeliveryOutcome
+    exc: Exception, outcome: DeliveryOutcome, words: str
 ) -> None:
     """No response at all is worth a retry, unless the URL itself can never work."""
-    assert transport_result(exc).outcome is outcome
+    result = transport_result(exc)
+    assert result.outcome is outcome
+    assert (result.error or "").startswith(words)
 
 
 @pytest.mark.parametrize(

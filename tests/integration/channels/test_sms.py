@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
-import httpx
+import aiohttp
 import pytest
 from tests.fakes.carrier import Failure, FakeCarrier
 from tests.fakes.receiver import Receiver
@@ -25,13 +25,14 @@ from tanbih.adapters.channels.twilio_callbacks import (
 )
 from tanbih.domain.coalition import ChannelKind
 from tanbih.domain.notification import DeliveryOutcome
+from tanbih.errors import ConfigurationError
 
 CONTACT = "+447700900101"
 NODE_NUMBER = "+12025550199"
 
 
 def sms_channel(
-    client: httpx.AsyncClient,
+    client: aiohttp.ClientSession,
     fake: FakeCarrier,
     base_url: str,
     callbacks_base: str | None = None,
@@ -54,7 +55,7 @@ def sms_channel(
 
 
 async def test_exercise_sms_is_accepted_marked_with_reply_code_and_receipt_url(
-    http_client: httpx.AsyncClient,
+    http_client: aiohttp.ClientSession,
     delivery: DeliveryFactory,
     carrier: tuple[FakeCarrier, str],
     carrier_callbacks: tuple[Receiver, str],
@@ -76,7 +77,7 @@ async def test_exercise_sms_is_accepted_marked_with_reply_code_and_receipt_url(
 
 
 async def test_arabic_sms_keeps_arabic_text_after_the_exercise_marking(
-    http_client: httpx.AsyncClient, delivery: DeliveryFactory, carrier: tuple[FakeCarrier, str]
+    http_client: aiohttp.ClientSession, delivery: DeliveryFactory, carrier: tuple[FakeCarrier, str]
 ) -> None:
     """An Arabic contact's SMS opens with EXERCISE, then the Arabic headline and reply text."""
     fake, base = carrier
@@ -94,7 +95,7 @@ async def test_arabic_sms_keeps_arabic_text_after_the_exercise_marking(
     ("language", "max_segments", "limit"), [("en", 1, 160), ("ar", 1, 70), ("he", 2, 134)]
 )
 async def test_long_headline_is_cut_to_the_segment_limit_keeping_marking_and_reply(
-    http_client: httpx.AsyncClient,
+    http_client: aiohttp.ClientSession,
     delivery: DeliveryFactory,
     carrier: tuple[FakeCarrier, str],
     language: str,
@@ -119,7 +120,7 @@ async def test_long_headline_is_cut_to_the_segment_limit_keeping_marking_and_rep
 
 
 async def test_segment_limit_too_small_for_the_reply_fails_without_sending(
-    http_client: httpx.AsyncClient, delivery: DeliveryFactory, carrier: tuple[FakeCarrier, str]
+    http_client: aiohttp.ClientSession, delivery: DeliveryFactory, carrier: tuple[FakeCarrier, str]
 ) -> None:
     """Zero segments cannot hold the reply instruction: a permanent, local failure."""
     fake, base = carrier
@@ -152,7 +153,7 @@ async def test_segment_limit_too_small_for_the_reply_fails_without_sending(
     ],
 )
 async def test_carrier_errors_are_classified_and_quoted(
-    http_client: httpx.AsyncClient,
+    http_client: aiohttp.ClientSession,
     delivery: DeliveryFactory,
     carrier: tuple[FakeCarrier, str],
     failure: Failure,
@@ -169,7 +170,7 @@ async def test_carrier_errors_are_classified_and_quoted(
 
 
 async def test_wrong_auth_token_is_refused_permanently(
-    http_client: httpx.AsyncClient, delivery: DeliveryFactory, carrier: tuple[FakeCarrier, str]
+    http_client: aiohttp.ClientSession, delivery: DeliveryFactory, carrier: tuple[FakeCarrier, str]
 ) -> None:
     """A carrier answering 401 (code 20003) is a configuration fault, not worth retrying."""
     fake, base = carrier
@@ -179,8 +180,17 @@ async def test_wrong_auth_token_is_refused_permanently(
     assert "20003: Authenticate" in (result.error or "")
 
 
+async def test_account_sid_that_basic_auth_cannot_carry_is_a_configuration_error(
+    http_client: aiohttp.ClientSession,
+) -> None:
+    """A ':' in the account sid cannot be sent as basic auth: refused when the account is built."""
+    carrier = CarrierSettings(name="odd", account_sid="AC:1", auth_token="t", sms_from=NODE_NUMBER)
+    with pytest.raises(ConfigurationError, match="carrier odd: account_sid"):
+        TwilioAccount(http_client, carrier, deadline=2.0)
+
+
 async def test_slow_carrier_is_retried(
-    http_client: httpx.AsyncClient, delivery: DeliveryFactory, carrier: tuple[FakeCarrier, str]
+    http_client: aiohttp.ClientSession, delivery: DeliveryFactory, carrier: tuple[FakeCarrier, str]
 ) -> None:
     """A carrier that does not answer within the deadline gives a retryable timeout."""
     fake, base = carrier
@@ -201,7 +211,7 @@ async def test_slow_carrier_is_retried(
     [("delivered", None, False), ("undelivered", "30003", True), ("failed", "30008", True)],
 )
 async def test_delivery_receipts_reach_the_node_signed_and_readable(
-    http_client: httpx.AsyncClient,
+    http_client: aiohttp.ClientSession,
     delivery: DeliveryFactory,
     carrier: tuple[FakeCarrier, str],
     carrier_callbacks: tuple[Receiver, str],
@@ -257,7 +267,7 @@ async def test_forged_or_altered_callback_fails_the_signature_check(
 
 
 async def test_failover_moves_to_the_next_carrier_when_one_fails(
-    http_client: httpx.AsyncClient,
+    http_client: aiohttp.ClientSession,
     delivery: DeliveryFactory,
     carrier: tuple[FakeCarrier, str],
     backup_carrier: tuple[FakeCarrier, str],
@@ -296,7 +306,7 @@ async def test_failover_moves_to_the_next_carrier_when_one_fails(
     ],
 )
 async def test_failover_outcome_over_both_carriers(
-    http_client: httpx.AsyncClient,
+    http_client: aiohttp.ClientSession,
     delivery: DeliveryFactory,
     carrier: tuple[FakeCarrier, str],
     backup_carrier: tuple[FakeCarrier, str],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import MappingProxyType
 from xml.etree import ElementTree as ET
 
-import httpx
+import aiohttp
 import pytest
 from tests.fakes.carrier import Failure, FakeCarrier, PlacedCall
 from tests.fakes.receiver import Receiver
@@ -31,7 +31,7 @@ NODE_VOICE = "+12025550198"
 
 
 def voice_channel(
-    client: httpx.AsyncClient,
+    client: aiohttp.ClientSession,
     fake: FakeCarrier,
     base_url: str,
     callbacks_base: str | None,
@@ -58,7 +58,7 @@ def says(call: PlacedCall) -> list[tuple[str, str]]:
 
 
 async def test_call_reads_the_exercise_warning_twice_in_hebrew_then_asks_for_key_1(
-    http_client: httpx.AsyncClient,
+    http_client: aiohttp.ClientSession,
     delivery: DeliveryFactory,
     carrier: tuple[FakeCarrier, str],
     carrier_callbacks: tuple[Receiver, str],
@@ -92,7 +92,7 @@ async def test_call_reads_the_exercise_warning_twice_in_hebrew_then_asks_for_key
     ("language", "say_language"), [("ar", "ar-SA"), ("en", "en-US"), ("he-IL", "he-IL")]
 )
 async def test_say_language_follows_the_contact(
-    http_client: httpx.AsyncClient,
+    http_client: aiohttp.ClientSession,
     delivery: DeliveryFactory,
     carrier: tuple[FakeCarrier, str],
     language: str,
@@ -110,7 +110,7 @@ async def test_say_language_follows_the_contact(
 
 
 async def test_without_callbacks_the_call_only_reads_the_warning(
-    http_client: httpx.AsyncClient, delivery: DeliveryFactory, carrier: tuple[FakeCarrier, str]
+    http_client: aiohttp.ClientSession, delivery: DeliveryFactory, carrier: tuple[FakeCarrier, str]
 ) -> None:
     """With no callback URL there is nowhere to send a key press: no Gather, no prompt."""
     fake, base = carrier
@@ -122,7 +122,7 @@ async def test_without_callbacks_the_call_only_reads_the_warning(
 
 
 async def test_actual_call_is_not_marked_and_uses_configured_voice(
-    http_client: httpx.AsyncClient, delivery: DeliveryFactory, carrier: tuple[FakeCarrier, str]
+    http_client: aiohttp.ClientSession, delivery: DeliveryFactory, carrier: tuple[FakeCarrier, str]
 ) -> None:
     """An Actual warning is read as worded, with the voice the settings name for English."""
     fake, base = carrier
@@ -136,7 +136,7 @@ async def test_actual_call_is_not_marked_and_uses_configured_voice(
 
 
 async def test_key_1_reaches_the_gather_action_signed_as_an_acknowledgement(
-    http_client: httpx.AsyncClient,
+    http_client: aiohttp.ClientSession,
     delivery: DeliveryFactory,
     carrier: tuple[FakeCarrier, str],
     carrier_callbacks: tuple[Receiver, str],
@@ -159,7 +159,7 @@ async def test_key_1_reaches_the_gather_action_signed_as_an_acknowledgement(
 
 
 async def test_other_key_is_not_an_acknowledgement(
-    http_client: httpx.AsyncClient,
+    http_client: aiohttp.ClientSession,
     delivery: DeliveryFactory,
     carrier: tuple[FakeCarrier, str],
     carrier_callbacks: tuple[Receiver, str],
@@ -188,7 +188,7 @@ async def test_other_key_is_not_an_acknowledgement(
     ],
 )
 async def test_call_status_callbacks_arrive_signed_and_read_as_reports(
-    http_client: httpx.AsyncClient,
+    http_client: aiohttp.ClientSession,
     delivery: DeliveryFactory,
     carrier: tuple[FakeCarrier, str],
     carrier_callbacks: tuple[Receiver, str],
@@ -224,7 +224,7 @@ async def test_call_status_callbacks_arrive_signed_and_read_as_reports(
     ],
 )
 async def test_carrier_refusing_the_call_is_classified(
-    http_client: httpx.AsyncClient,
+    http_client: aiohttp.ClientSession,
     delivery: DeliveryFactory,
     carrier: tuple[FakeCarrier, str],
     failure: Failure,

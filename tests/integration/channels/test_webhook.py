@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 
-import httpx
+import aiohttp
 import pytest
 from tests.fakes.http_server import free_port, serve
 from tests.fakes.receiver import Received, Receiver, Reply
@@ -39,7 +39,7 @@ def verifying(secret: str) -> Receiver:
 
 
 def channel(
-    client: httpx.AsyncClient, partners: Mapping[str, PartnerWebhook] | None = None
+    client: aiohttp.ClientSession, partners: Mapping[str, PartnerWebhook] | None = None
 ) -> WebhookChannel:
     """The webhook channel with the global secret, and per-partner terms if given."""
     webhook = WebhookSettings(secret=SECRET, partners=MappingProxyType(dict(partners or {})))
@@ -47,7 +47,7 @@ def channel(
 
 
 async def test_signed_cap_xml_is_delivered_and_verified_by_the_receiver(
-    http_client: httpx.AsyncClient, delivery: DeliveryFactory
+    http_client: aiohttp.ClientSession, delivery: DeliveryFactory
 ) -> None:
     """A 2xx from a receiver that checked the signature means delivered; the XML arrives as sent."""
     partner = verifying(SECRET)
@@ -63,7 +63,7 @@ async def test_signed_cap_xml_is_delivered_and_verified_by_the_receiver(
 
 
 async def test_exercise_traffic_is_marked_in_the_webhook_headers(
-    http_client: httpx.AsyncClient, delivery: DeliveryFactory
+    http_client: aiohttp.ClientSession, delivery: DeliveryFactory
 ) -> None:
     """An Exercise message says so in X-Tanbih-Status, besides the CAP status inside."""
     partner = verifying(SECRET)
@@ -74,7 +74,7 @@ async def test_exercise_traffic_is_marked_in_the_webhook_headers(
 
 
 async def test_partner_asking_for_json_gets_the_cap_json_mirror(
-    http_client: httpx.AsyncClient, delivery: DeliveryFactory
+    http_client: aiohttp.ClientSession, delivery: DeliveryFactory
 ) -> None:
     """A partner configured for JSON receives the signed JSON mirror of the same alert."""
     partner = verifying("jo-secret")
@@ -103,7 +103,7 @@ async def test_partner_asking_for_json_gets_the_cap_json_mirror(
     ],
 )
 async def test_receiver_status_decides_retry_or_permanent_failure(
-    http_client: httpx.AsyncClient,
+    http_client: aiohttp.ClientSession,
     delivery: DeliveryFactory,
     receiver: tuple[Receiver, str],
     status: int,
@@ -118,7 +118,7 @@ async def test_receiver_status_decides_retry_or_permanent_failure(
 
 
 async def test_retry_after_from_a_busy_receiver_is_kept_in_the_error(
-    http_client: httpx.AsyncClient, delivery: DeliveryFactory, receiver: tuple[Receiver, str]
+    http_client: aiohttp.ClientSession, delivery: DeliveryFactory, receiver: tuple[Receiver, str]
 ) -> None:
     """A 503 with Retry-After: 120 says how long the receiver asked us to wait."""
     endpoint, base = receiver
@@ -129,7 +129,7 @@ async def test_retry_after_from_a_busy_receiver_is_kept_in_the_error(
 
 
 async def test_receiver_that_does_not_answer_in_time_is_retried(
-    http_client: httpx.AsyncClient, delivery: DeliveryFactory, receiver: tuple[Receiver, str]
+    http_client: aiohttp.ClientSession, delivery: DeliveryFactory, receiver: tuple[Receiver, str]
 ) -> None:
     """A receiver holding the request past the deadline gives a retryable timeout."""
     endpoint, base = receiver
@@ -145,17 +145,29 @@ async def test_receiver_that_does_not_answer_in_time_is_retried(
 
 
 async def test_refused_connection_is_retried(
-    http_client: httpx.AsyncClient, delivery: DeliveryFactory
+    http_client: aiohttp.ClientSession, delivery: DeliveryFactory
 ) -> None:
     """Nobody listening at the address is a transient failure, not a permanent one."""
     url = f"http://127.0.0.1:{free_port()}/cap"
     result = await channel(http_client).send(delivery(ChannelKind.WEBHOOK, url))
     assert result.outcome is DeliveryOutcome.RETRY
-    assert "ConnectError" in (result.error or "")
+    assert (result.error or "").startswith("connection failed")
+
+
+@pytest.mark.parametrize(
+    "url", ["ftp://127.0.0.1/cap", "http://", "http://a..b/cap", "http://127.0.0.1:99999/cap"]
+)
+async def test_address_no_request_can_reach_fails_for_good(
+    http_client: aiohttp.ClientSession, delivery: DeliveryFactory, url: str
+) -> None:
+    """A malformed or non-HTTP address is a configuration fault: failed, never retried."""
+    result = await channel(http_client).send(delivery(ChannelKind.WEBHOOK, url))
+    assert result.outcome is DeliveryOutcome.FAILED
+    assert (result.error or "").startswith("bad URL")
 
 
 async def test_partner_without_a_secret_is_never_sent_an_unsigned_webhook(
-    http_client: httpx.AsyncClient, delivery: DeliveryFactory, receiver: tuple[Receiver, str]
+    http_client: aiohttp.ClientSession, delivery: DeliveryFactory, receiver: tuple[Receiver, str]
 ) -> None:
     """No secret for the partner and none global: permanent failure, and nothing is sent."""
     endpoint, base = receiver
@@ -166,7 +178,7 @@ async def test_partner_without_a_secret_is_never_sent_an_unsigned_webhook(
 
 
 async def test_retries_carry_the_same_idempotency_key(
-    http_client: httpx.AsyncClient, delivery: DeliveryFactory, receiver: tuple[Receiver, str]
+    http_client: aiohttp.ClientSession, delivery: DeliveryFactory, receiver: tuple[Receiver, str]
 ) -> None:
     """Two attempts of one notification carry one Idempotency-Key, so the receiver can dedupe."""
     endpoint, base = receiver
@@ -231,7 +243,7 @@ def test_verifier_accepts_either_secret_during_rotation() -> None:
 
 
 async def test_replayed_request_is_refused_by_a_verifying_receiver(
-    http_client: httpx.AsyncClient, delivery: DeliveryFactory
+    http_client: aiohttp.ClientSession, delivery: DeliveryFactory
 ) -> None:
     """A captured request posted again after the window is refused 401 by the receiver."""
     partner = verifying(SECRET)

@@ -5,8 +5,8 @@ title and body, console event as streamed and as replayed) and what the partner'
 (alerts list, the message as JSON and as CAP XML) holds nothing the matrix forbids it.
 
 Deliveries go through ``PrepareDelivery`` on an in-memory store, as the dispatcher prepares
-them; each channel renders its payload with its own code (the webhook's request is caught by
-an ``httpx`` transport, Apprise's call by a patch).
+them; each channel renders its payload with its own code (the webhook's as the signed request
+it would post, Apprise's call caught by a patch).
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from email.header import decode_header, make_header
 from functools import partial
 from unittest.mock import patch
 
-import httpx
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from tests.integration.store.samples import accepted, transition
@@ -42,7 +41,7 @@ from tanbih.adapters.channels.email import compose_email
 from tanbih.adapters.channels.settings import VoiceSettings, WebhookFormat, WebhookSettings
 from tanbih.adapters.channels.sms import sms_text
 from tanbih.adapters.channels.voice import call_twiml
-from tanbih.adapters.channels.webhook import IDEMPOTENCY_HEADER, WebhookChannel
+from tanbih.adapters.channels.webhook import IDEMPOTENCY_HEADER, WebhookRequest, signed_request
 from tanbih.adapters.console_stream import CONSOLE_EVENT, ConsoleChannel, ConsoleHub
 from tanbih.adapters.memory_store import MemoryStore
 from tanbih.api.alerts import AlertSummary, released_json
@@ -246,7 +245,7 @@ async def received(situation: Situation, releasability: Releasability) -> dict[s
         "apprise": await _apprise(deliveries[ChannelKind.APPRISE]),
     }
     for format in WebhookFormat:
-        body, key = await _webhook(deliveries[ChannelKind.WEBHOOK], format)
+        body, key = _webhook(deliveries[ChannelKind.WEBHOOK], format)
         payloads[f"webhook {format}"] = body
         payloads[f"webhook {format} idempotency key"] = key
     console = ConsoleChannel(store, ConsoleHub(), clock)  # type: ignore[arg-type]
@@ -288,23 +287,12 @@ async def _apprise(delivery: Delivery) -> str:
     return "\n".join(sent)
 
 
-async def _webhook(delivery: Delivery, format: WebhookFormat) -> tuple[str, str]:
+def _webhook(delivery: Delivery, format: WebhookFormat) -> tuple[str, str]:
     """The body the webhook posts, and its idempotency key."""
-    bodies: list[bytes] = []
-    keys: list[str] = []
-
-    def answer(request: httpx.Request) -> httpx.Response:
-        bodies.append(request.content)
-        keys.append(request.headers[IDEMPOTENCY_HEADER])
-        return httpx.Response(204)
-
-    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as client:
-        channel = WebhookChannel(
-            client, WebhookSettings(secret="webhook-secret", format=format), deadline=5.0
-        )
-        result = await channel.send(delivery)
-    assert result.outcome is DeliveryOutcome.DELIVERED, result.error
-    return b"".join(bodies).decode(), " ".join(keys)
+    settings = WebhookSettings(secret="webhook-secret", format=format)
+    request = signed_request(delivery, settings, timestamp=0)
+    assert isinstance(request, WebhookRequest), request
+    return request.body.decode(), request.headers[IDEMPOTENCY_HEADER]
 
 
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -14,15 +14,15 @@
               with voice
     apprise   AppriseChannel                          always
 
-HTTP clients are created here, one per webhook channel and one per carrier account (shared by
-its SMS and voice routes, so both reuse its connections); they are closed by ``stack``.
+HTTP sessions (aiohttp's) are created here, one per webhook channel and one per carrier account
+(shared by its SMS and voice routes, so both reuse its connections); ``stack`` closes them.
 """
 
 from __future__ import annotations
 
 from contextlib import AsyncExitStack
 
-import httpx
+import aiohttp
 
 from tanbih.adapters.channels.apprise_channel import AppriseChannel, AppriseSmsChannel
 from tanbih.adapters.channels.email import EmailChannel
@@ -47,14 +47,14 @@ def build_channels(
         channels[ChannelKind.CONSOLE] = console
     deadline = settings.http.total
     channels[ChannelKind.WEBHOOK] = WebhookChannel(
-        _http_client(settings.http, stack), settings.webhook, deadline=deadline
+        _session(settings.http, stack), settings.webhook, deadline=deadline
     )
     if settings.smtp is not None:
         channels[ChannelKind.EMAIL] = EmailChannel(settings.smtp)
     sms_routes: list[tuple[str, Channel]] = []
     voice_routes: list[tuple[str, Channel]] = []
     for carrier in settings.carriers:
-        account = TwilioAccount(_http_client(settings.http, stack), carrier, deadline=deadline)
+        account = TwilioAccount(_session(settings.http, stack), carrier, deadline=deadline)
         sms = TwilioSmsChannel(account, settings.callbacks, settings.sms_max_segments)
         sms_routes.append((carrier.name, sms))
         if carrier.voice:
@@ -71,11 +71,21 @@ def build_channels(
     return channels
 
 
-def _http_client(timeouts: HttpTimeouts, stack: AsyncExitStack) -> httpx.AsyncClient:
-    client = httpx.AsyncClient(
-        timeout=httpx.Timeout(timeouts.total, connect=timeouts.connect),
-        follow_redirects=False,  # a moved endpoint is a configuration change, not a hop
+def http_session(timeouts: HttpTimeouts) -> aiohttp.ClientSession:
+    """The HTTP session a channel posts through (``http_outcome.post`` never follows redirects).
+
+    Call it with an event loop running. It keeps no cookies (a receiver's are never sent
+    back) and ignores proxy and netrc settings in the environment (aiohttp's ``trust_env``
+    would read them on a thread for every request): channels connect directly.
+    """
+    return aiohttp.ClientSession(
+        timeout=aiohttp.ClientTimeout(total=timeouts.total, sock_connect=timeouts.connect),
         headers={"User-Agent": USER_AGENT},
+        cookie_jar=aiohttp.DummyCookieJar(),
     )
-    stack.push_async_callback(client.aclose)
-    return client
+
+
+def _session(timeouts: HttpTimeouts, stack: AsyncExitStack) -> aiohttp.ClientSession:
+    session = http_session(timeouts)
+    stack.push_async_callback(session.close)
+    return session

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
-import httpx
+import aiohttp
 
 from tanbih import cap
 from tanbih.adapters.channels.http_outcome import post
@@ -34,12 +35,21 @@ STATUS_HEADER = "X-Tanbih-Status"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
+@dataclass(frozen=True, slots=True)
+class WebhookRequest:
+    """The signed POST one delivery makes: where, what, and its headers."""
+
+    url: str
+    body: bytes
+    headers: Mapping[str, str]
+
+
 class WebhookChannel:
     """Delivers CAP to partner systems by signed HTTP POST."""
 
     def __init__(
         self,
-        client: httpx.AsyncClient,
+        session: aiohttp.ClientSession,
         settings: WebhookSettings,
         *,
         deadline: float,
@@ -47,41 +57,53 @@ class WebhookChannel:
     ) -> None:
         # The signature's timestamp is checked against the receiver's wall clock, so it is
         # real time even when an exercise runs on a simulated clock.
-        self._client = client
+        self._session = session
         self._settings = settings
         self._deadline = deadline
         self._wall_clock = wall_clock
 
     async def send(self, delivery: Delivery) -> DeliveryResult:
         """POST the message to the contact's webhook address; 2xx delivered, see http_outcome."""
-        notification = delivery.notification
-        partner_id = notification.recipient.partner_id
-        secret = self._settings.secret_for(partner_id)
-        if secret is None:
-            return DeliveryResult(
-                DeliveryOutcome.FAILED, error=f"no webhook secret configured for {partner_id}"
-            )
-        try:
-            body, content_type = self._body(delivery.cap_xml, partner_id)
-        except CapError as exc:
-            return DeliveryResult(DeliveryOutcome.FAILED, error=f"CAP to JSON: {exc}")
-        headers = {
-            "Content-Type": content_type,
-            IDEMPOTENCY_HEADER: notification.key,
-            STATUS_HEADER: notification.status.value,
-            **signature_headers(secret, int(self._wall_clock()), body),
-        }
+        request = signed_request(delivery, self._settings, int(self._wall_clock()))
+        if isinstance(request, DeliveryResult):
+            return request
         return await post(
-            self._client,
-            notification.recipient.channel.address,
+            self._session,
+            request.url,
             deadline=self._deadline,
-            content=body,
-            headers=headers,
+            data=request.body,
+            headers=request.headers,
         )
 
-    def _body(self, cap_xml: bytes, partner_id: str) -> tuple[bytes, str]:
-        if self._settings.format_for(partner_id) is WebhookFormat.CAP_XML:
-            return cap_xml, CAP_XML_TYPE
-        mirror = cap.alert_to_json(cap.parse_stored(cap_xml))
-        text = json.dumps(mirror, ensure_ascii=False, separators=(",", ":"))
-        return text.encode("utf-8"), JSON_TYPE
+
+def signed_request(
+    delivery: Delivery, settings: WebhookSettings, timestamp: int
+) -> WebhookRequest | DeliveryResult:
+    """The request that delivers ``delivery``, signed as sent at ``timestamp`` (Unix seconds),
+    or the failure that keeps it from being sent."""
+    notification = delivery.notification
+    partner_id = notification.recipient.partner_id
+    secret = settings.secret_for(partner_id)
+    if secret is None:
+        return DeliveryResult(
+            DeliveryOutcome.FAILED, error=f"no webhook secret configured for {partner_id}"
+        )
+    try:
+        body, content_type = _body(delivery.cap_xml, settings.format_for(partner_id))
+    except CapError as exc:
+        return DeliveryResult(DeliveryOutcome.FAILED, error=f"CAP to JSON: {exc}")
+    headers = {
+        "Content-Type": content_type,
+        IDEMPOTENCY_HEADER: notification.key,
+        STATUS_HEADER: notification.status.value,
+        **signature_headers(secret, timestamp, body),
+    }
+    return WebhookRequest(notification.recipient.channel.address, body, headers)
+
+
+def _body(cap_xml: bytes, format: WebhookFormat) -> tuple[bytes, str]:
+    if format is WebhookFormat.CAP_XML:
+        return cap_xml, CAP_XML_TYPE
+    mirror = cap.alert_to_json(cap.parse_stored(cap_xml))
+    text = json.dumps(mirror, ensure_ascii=False, separators=(",", ":"))
+    return text.encode("utf-8"), JSON_TYPE
