@@ -74,7 +74,7 @@ def serve_timed(out: Path) -> None:
     timed(InlineConnection, "commit", "SQLite commit (every transaction's)")
     timed(AcceptAlert, "__call__", "accept stage (whole)")
     timed(PrepareDelivery, "__call__", "prepare (message, words, ack token)")
-    timed(WebhookChannel, "send", "webhook send (httpx POST, answer)")
+    timed(WebhookChannel, "send", "webhook send (HTTP POST, answer)")
     decode = alerts.decode
 
     def timed_decode(*args: Any) -> Any:

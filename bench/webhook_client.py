@@ -1,7 +1,7 @@
 """CPU and latency of one webhook POST per async HTTP client, to a receiver on loopback.
 
 Run: ``PYTHONPATH=src .venv/bin/python bench/webhook_client.py [--posts N] [--paced N]
-[--rate R] [--rounds K] [--clients a,b,...] [--loop uvloop|asyncio]`` (about 2 min).
+[--rate R] [--rounds K] [--clients a,b,...] [--loop uvloop|asyncio]`` (about 4 min).
 
 Each client posts real CAP messages of 1.7-6.2 KB (``shared/data/cap/valid``, each with an
 identifier of its own) with the headers the webhook channel sends, over one kept-alive
