@@ -13,6 +13,7 @@ from sqlalchemy.sql.dml import Insert
 
 from tanbih.adapters.store import outbox_rows
 from tanbih.adapters.store.outbox_rules import merge_timer, timer_is_running
+from tanbih.adapters.store.record_statements import notification_rows
 from tanbih.adapters.store.schema import alerts, escalation_timers, notifications
 from tanbih.adapters.store.transactions import insert_new
 from tanbih.domain.notification import EscalationTimer, Handover, Notification
@@ -56,14 +57,8 @@ async def add_notifications(
         wanted = [n for n in wanted if (thread_of[n.alert_id], n.recipient.partner_id) not in quiet]
         if not wanted:
             return []
-    rows = [outbox_rows.notification_row(n, thread_of[n.alert_id]) for n in wanted]
-    if handover is not None:
-        # Every row names the claim columns: one executemany needs the same keys in each.
-        for row in rows:
-            taken = row["key"] in handover.keys
-            row["claimed_by"] = handover.worker_id if taken else None
-            row["claim_expires_at"] = handover.expires_at if taken else None
-    statement = _returning_key(insert_new(conn, notifications))
+    rows = notification_rows(wanted, thread_of, handover)
+    statement = returning_key(insert_new(conn, notifications))
     inserted = set((await conn.execute(statement, rows)).scalars())
     return [key for key in dict.fromkeys(n.key for n in wanted) if key in inserted]
 
@@ -109,7 +104,8 @@ async def _threads_of_alerts(conn: AsyncConnection, alert_ids: Set[str]) -> dict
 
 
 @functools.cache
-def _returning_key(insert: Insert) -> Insert:
+def returning_key(insert: Insert) -> Insert:
+    """``insert`` returning the keys of the notifications it inserted."""
     return insert.returning(notifications.c.key)
 
 

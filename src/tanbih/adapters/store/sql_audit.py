@@ -1,9 +1,10 @@
 """The event log as an audit chain in SQL: chained appends, checkpoints and reads for verify.
 
-Every write to ``events`` goes through ``append_chained``, inside the caller's write
-transaction. It takes the chain's lock, reads the newest entry and inserts the next ones with
-their ``seq`` and hashes (``tanbih.domain.audit.chain``). The lock makes appenders in other
-processes and on other connections queue, so each one reads the head the one before it wrote:
+Every write to ``events`` goes through ``append_chained`` (or, for ``record`` on SQLite, its
+twin in ``sqlite_record``), inside the caller's write transaction. It takes the chain's lock,
+reads the newest entry and inserts the next ones with their ``seq`` and hashes
+(``tanbih.domain.audit.chain``). The lock makes appenders in other processes and on other
+connections queue, so each one reads the head the one before it wrote:
 
 * PostgreSQL: a transaction-scoped advisory lock, released at commit. Read committed isolation
   gives each statement a fresh snapshot, so the head read after the lock sees the last commit.
@@ -41,8 +42,8 @@ from tanbih.errors import StoreError
 AUDIT_LOCK_KEY = 0x74616E6269682E61
 
 
-_HEAD = select(events.c.seq, events.c.hash).order_by(events.c.seq.desc()).limit(1)
-_INSERT_EVENTS = insert(events)
+CHAIN_HEAD = select(events.c.seq, events.c.hash).order_by(events.c.seq.desc()).limit(1)
+INSERT_EVENTS = insert(events)
 _CHAIN_LOCK = select(func.pg_advisory_xact_lock(AUDIT_LOCK_KEY))
 
 
@@ -52,11 +53,11 @@ async def append_chained(conn: AsyncConnection, new: Sequence[Event]) -> list[Au
     Raises ``StoreError`` for an event with a naive time or data that JSON cannot hold.
     """
     await _lock_chain(conn)
-    row = (await conn.execute(_HEAD)).one_or_none()
+    row = (await conn.execute(CHAIN_HEAD)).one_or_none()
     head = GENESIS if row is None else ChainHead(int(row.seq), str(row.hash))
-    entries = _chained(head, new)
+    entries = chained_entries(head, new)
     if entries:
-        await conn.execute(_INSERT_EVENTS, [rows.audit_row(entry) for entry in entries])
+        await conn.execute(INSERT_EVENTS, [rows.audit_row(entry) for entry in entries])
     return entries
 
 
@@ -112,7 +113,7 @@ class SqlAudit(SqlTransactions):
             event = checkpoint_event(newest, key, at)
             if newest is None or event is None:
                 return None
-            (entry,) = _chained(newest.head, [event])
+            (entry,) = chained_entries(newest.head, [event])
             await conn.execute(insert(events).values(rows.audit_row(entry)))
             return entry
 
@@ -122,7 +123,8 @@ async def _lock_chain(conn: AsyncConnection) -> None:
         await conn.execute(_CHAIN_LOCK)
 
 
-def _chained(head: ChainHead, new: Sequence[Event]) -> list[AuditEntry]:
+def chained_entries(head: ChainHead, new: Sequence[Event]) -> list[AuditEntry]:
+    """``new`` chained after ``head``; ``StoreError`` for what the log cannot hold."""
     try:
         return chain(head, new)
     except ValueError as exc:

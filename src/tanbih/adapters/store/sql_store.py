@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import ColumnElement, bindparam, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -20,6 +20,13 @@ from tanbih.adapters.store.coalition_sync import sync_coalition
 from tanbih.adapters.store.engine import create_engine
 from tanbih.adapters.store.migrate import upgrade
 from tanbih.adapters.store.outbox_writes import add_notifications, save_timers
+from tanbih.adapters.store.record_statements import (
+    INSERT_ALERT,
+    INSERT_THREAD,
+    UPDATE_THREAD,
+    already_stored,
+    thread_update,
+)
 from tanbih.adapters.store.schema import alerts, events, partners, threads, zones
 from tanbih.adapters.store.sql_audit import SqlAudit, append_chained
 from tanbih.adapters.store.sql_escalation import SqlEscalation
@@ -27,25 +34,16 @@ from tanbih.adapters.store.sql_observations import SqlObservations
 from tanbih.adapters.store.sql_outbox import SqlOutbox
 from tanbih.adapters.store.sql_relays import SqlRelays
 from tanbih.adapters.store.sql_responses import SqlResponses
+from tanbih.adapters.store.sqlite_record import record_on_sqlite
 from tanbih.adapters.store.transactions import insert_new
 from tanbih.domain.coalition import Coalition, Partner, Zone
 from tanbih.domain.lifecycle import KnownMessage, Rule, Thread, Transition
 from tanbih.domain.notification import EscalationTimer, Handover, Notification
 from tanbih.domain.records import AlertQuery, AlertRecord, Event, alert_id
-from tanbih.errors import StoreConflictError
 
 # The accept path's statements, built once: building one costs more than SQLite running it.
 _KNOWN = select(alerts).where(alerts.c.id.in_(bindparam("ids", expanding=True)))
 _THREADS = select(threads).where(threads.c.id.in_(bindparam("ids", expanding=True)))
-_INSERT_ALERT = insert(alerts)
-_INSERT_THREAD = insert(threads)
-_THREAD_COLUMNS = tuple(c.name for c in threads.c if c.name != "id")
-# A bound name may not be a column's own name in an UPDATE's SET.
-_UPDATE_THREAD = (
-    update(threads)
-    .where(threads.c.id == bindparam("thread_id"))
-    .values({column: bindparam(f"new_{column}") for column in _THREAD_COLUMNS})
-)
 
 
 async def open_store(url: str, *, migrate: bool = True) -> SqlStore:
@@ -97,13 +95,16 @@ class SqlStore(SqlOutbox, SqlEscalation, SqlObservations, SqlAudit, SqlResponses
         nothing is written.
         """
         async with self._writing() as conn:
+            if conn.dialect.name == "sqlite":
+                await record_on_sqlite(
+                    conn, record, transition, event, notifications, timers, handover, audit
+                )
+                return
             await self._save_thread(conn, transition)
             try:
-                await conn.execute(_INSERT_ALERT, rows.alert_row(record))
+                await conn.execute(INSERT_ALERT, rows.alert_row(record))
             except IntegrityError as exc:
-                raise StoreConflictError(
-                    f"message {record.key.identifier!r} of {record.key.sender!r} is already stored"
-                ) from exc
+                raise already_stored(record) from exc
             await save_timers(conn, timers)
             await add_notifications(
                 conn, notifications, handover=handover, threads={record.id: record.thread_id}
@@ -170,18 +171,16 @@ class SqlStore(SqlOutbox, SqlEscalation, SqlObservations, SqlAudit, SqlResponses
 
     @staticmethod
     async def _save_thread(conn: AsyncConnection, transition: Transition) -> None:
-        thread = transition.thread
-        row = rows.thread_row(thread)
+        row = rows.thread_row(transition.thread)
         if transition.rule is Rule.ISSUE:
             # An Alert opens a thread named after itself: it is new unless the Alert is stored
             # (then the alert's own insert says so), so insert first, not update first.
             inserted = await conn.execute(insert_new(conn, threads), row)
             if inserted.rowcount == 1:
                 return
-        changes = {f"new_{column}": row[column] for column in _THREAD_COLUMNS}
-        result = await conn.execute(_UPDATE_THREAD, {"thread_id": thread.id, **changes})
+        result = await conn.execute(UPDATE_THREAD, thread_update(transition.thread))
         if result.rowcount == 0:
-            await conn.execute(_INSERT_THREAD, row)
+            await conn.execute(INSERT_THREAD, row)
 
 
 def _filters(query: AlertQuery) -> list[ColumnElement[bool]]:

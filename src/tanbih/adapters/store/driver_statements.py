@@ -1,0 +1,89 @@
+"""Core statements compiled once and run on the SQLite driver's own connection.
+
+Inside a transaction SQLAlchemy opened, a statement of the accept path costs SQLite ~20 µs and
+SQLAlchemy's execution around it ~300 µs (measured: 2.8 ms per ``record`` of which 0.5 ms is
+SQLite's, commit included). For the few statements before the first webhook, the statement is
+still built with SQLAlchemy Core and compiled by its SQLite dialect, once; each run only binds
+the row's values through the same type processors SQLAlchemy would use (times as UTC text,
+JSON as text) and hands the SQL to the driver, in the transaction SQLAlchemy holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, cast
+
+from sqlalchemy import Dialect
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import ClauseElement
+
+Row = Mapping[str, Any]
+Statement = ClauseElement
+
+
+class DriverStatement:
+    """One statement for rows of given keys, compiled for SQLite's ``qmark`` parameters."""
+
+    def __init__(self, statement: ClauseElement, dialect: Dialect, keys: Sequence[str]) -> None:
+        compiled = cast(SQLCompiler, statement.compile(dialect=dialect, column_keys=list(keys)))
+        self._compiled = compiled
+        self.sql = compiled.string
+        names = tuple(getattr(compiled, "positiontup", None) or ())
+        self._binds: tuple[tuple[str, Callable[[Any], Any] | None], ...] = tuple(
+            (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
+            for name in names
+        )
+
+    def parameters(self, row: Row) -> tuple[Any, ...]:
+        """The statement's parameters for ``row``, in order, as the driver takes them."""
+        values = self._compiled.construct_params(dict(row)) or {}
+        return tuple(
+            values[name] if process is None else process(values[name])
+            for name, process in self._binds
+        )
+
+
+class DriverStatements:
+    """The compiled statements of one dialect, by (statement, row keys)."""
+
+    def __init__(self) -> None:
+        self._compiled: dict[tuple[int, tuple[str, ...]], tuple[Statement, DriverStatement]] = {}
+
+    def of(self, statement: Statement, dialect: Dialect, keys: Sequence[str]) -> DriverStatement:
+        """``statement`` compiled for rows with ``keys`` (kept: statements here are built once)."""
+        key = (id(statement), tuple(keys))
+        known = self._compiled.get(key)
+        if known is None or known[0] is not statement:
+            known = self._compiled[key] = (statement, DriverStatement(statement, dialect, keys))
+        return known[1]
+
+
+async def driver_of(conn: AsyncConnection) -> Any:
+    """The ``InlineConnection`` under ``conn``'s transaction (``inline_sqlite``)."""
+    pooled = await conn.get_raw_connection()
+    return pooled.driver_connection
+
+
+async def run(driver: Any, statement: DriverStatement, row: Row) -> list[tuple[Any, ...]]:
+    """Run ``statement`` for ``row`` on ``driver``; the rows it returns (a RETURNING, a query).
+
+    Through the connection's ``run``, so a statement finding the database locked waits in a
+    thread, as every statement of the store does.
+    """
+    cursor = driver.raw.cursor()
+    try:
+        await driver.run(cursor.execute, statement.sql, statement.parameters(row))
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+async def changed(driver: Any, statement: DriverStatement, row: Row) -> int:
+    """Run a statement that returns no rows; how many rows it changed."""
+    cursor = driver.raw.cursor()
+    try:
+        await driver.run(cursor.execute, statement.sql, statement.parameters(row))
+        return int(cursor.rowcount)
+    finally:
+        cursor.close()
