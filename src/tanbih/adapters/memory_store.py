@@ -69,6 +69,11 @@ class MemoryStore(MemoryOutbox, MemoryObservations, MemoryResponses):
             raise StoreConflictError(
                 f"message {record.key.identifier!r} of {record.key.sender!r} is already stored"
             )
+        times = (record.key.sent, record.expires, record.received_at)
+        naive = [t for t in times if t is not None and t.utcoffset() is None]
+        if naive:
+            # The SQL stores keep instants: a time without an offset has none.
+            raise StoreError(f"naive datetime {naive[0].isoformat()} cannot be stored")
         entries = self._chained([event, *audit])
         thread_of = self._threads_of(notifications, also={record.id: record.thread_id})
         self._check_threads(timers, also={transition.thread.id})

@@ -203,6 +203,18 @@ async def test_events_page_after_a_seq_oldest_first(store: AlertStore) -> None:
     assert all(e.at.utcoffset() is not None for e in await store.events())
 
 
+async def test_a_naive_time_is_refused_and_nothing_is_written(store: AlertStore) -> None:
+    """A message whose expiry has no offset cannot be stored as an instant: a StoreError, and
+    neither the message nor its event is kept."""
+    rec = replace(record("m1"), expires=T0.replace(tzinfo=None))
+
+    with pytest.raises(StoreError):
+        await store.record(rec, transition(rec), accepted(rec))
+
+    assert await store.get(rec.id) is None
+    assert await store.events() == []
+
+
 async def test_event_data_is_kept_as_json(store: AlertStore) -> None:
     """Event data round-trips as JSON: tuples come back as lists, and non-JSON is refused."""
     kept = await store.append_event(Event(at=T0, kind="k", subject="s", data={"z": ("a", "b")}))

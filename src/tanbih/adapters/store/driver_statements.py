@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement
 
+from tanbih.errors import StoreError
+
 Row = Mapping[str, Any]
 Statement = ClauseElement
 
@@ -38,10 +40,14 @@ class DriverStatement:
     def parameters(self, row: Row) -> tuple[Any, ...]:
         """The statement's parameters for ``row``, in order, as the driver takes them."""
         values = self._compiled.construct_params(dict(row)) or {}
-        return tuple(
-            values[name] if process is None else process(values[name])
-            for name, process in self._binds
-        )
+        try:
+            return tuple(
+                values[name] if process is None else process(values[name])
+                for name, process in self._binds
+            )
+        except (TypeError, ValueError) as exc:
+            # What SQLAlchemy would raise as a StatementError: a value its column cannot hold.
+            raise StoreError(f"cannot store the row: {exc}") from exc
 
 
 class DriverStatements:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -64,7 +65,8 @@ def translated() -> Iterator[None]:
     """Database and driver failures leave as ``StoreError``; our own errors pass through."""
     try:
         yield
-    except SQLAlchemyError as exc:
+    except (SQLAlchemyError, sqlite3.Error) as exc:
+        # sqlite3's own errors come from the statements run on the driver (sqlite_record).
         raise StoreError(f"store failed: {exc}") from exc
     except OSError as exc:
         raise StoreError(f"database unreachable: {exc}") from exc
