@@ -31,9 +31,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 
+from tanbih.adapters.channels.proxies import environment_proxy
 from tanbih.domain.notification import DeliveryOutcome, DeliveryResult
 
 RETRYABLE_STATUSES = frozenset({408, 425, 429})
@@ -104,8 +106,9 @@ def response_result(
 
 def transport_result(exc: Exception) -> DeliveryResult:
     """The delivery result of a request that got no response at all."""
-    # UnicodeError: yarl's IDNA encoding of a malformed host name ("a..b").
-    if isinstance(exc, aiohttp.InvalidURL | aiohttp.NonHttpUrlClientError | UnicodeError):
+    # ValueError: a URL the standard library or yarl cannot read (a malformed host name, its
+    # IDNA encoding, credentials where none may be).
+    if isinstance(exc, aiohttp.InvalidURL | aiohttp.NonHttpUrlClientError | ValueError):
         return DeliveryResult(DeliveryOutcome.FAILED, error=f"bad URL: {exc}")
     if isinstance(exc, TimeoutError):  # aiohttp's timeouts subclass it
         return DeliveryResult(DeliveryOutcome.RETRY, error=f"timeout: {exc}".rstrip(": "))
@@ -125,15 +128,18 @@ async def post(
     """POST once and classify what came of it; never raises aiohttp's exceptions.
 
     ``deadline`` bounds the whole exchange in seconds, the answer's body read included.
-    Redirects are never followed (a moved endpoint is a configuration change, not a hop).
+    Redirects are never followed (a moved endpoint is a configuration change, not a hop). The
+    request goes through the proxy the environment names for its host (``proxies``).
     """
     try:
+        target = urlsplit(url)
+        proxy = environment_proxy(target.scheme, target.hostname or "")
         async with (
             asyncio.timeout(deadline),
-            session.post(url, allow_redirects=False, **request) as response,
+            session.post(url, allow_redirects=False, proxy=proxy, **request) as response,
         ):
             body = await response.read()
-    except (aiohttp.ClientError, TimeoutError, UnicodeError) as exc:
+    except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
         return transport_result(exc)
     answer = HttpAnswer(response.status, response.reason or "", response.headers, body)
     return response_result(answer, read)

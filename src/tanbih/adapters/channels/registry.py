@@ -75,8 +75,9 @@ def http_session(timeouts: HttpTimeouts) -> aiohttp.ClientSession:
     """The HTTP session a channel posts through (``http_outcome.post`` never follows redirects).
 
     Call it with an event loop running. It keeps no cookies (a receiver's are never sent
-    back) and ignores proxy and netrc settings in the environment (aiohttp's ``trust_env``
-    would read them on a thread for every request): channels connect directly.
+    back) and reads no netrc; the proxy the environment names is chosen per request by
+    ``http_outcome.post`` (``proxies``), not by aiohttp's ``trust_env``, which would read the
+    environment on a thread for every request.
     """
     return aiohttp.ClientSession(
         timeout=aiohttp.ClientTimeout(total=timeouts.total, sock_connect=timeouts.connect),
