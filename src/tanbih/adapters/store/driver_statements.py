@@ -71,8 +71,9 @@ async def driver_of(conn: AsyncConnection) -> Any:
     return pooled.driver_connection
 
 
-async def run(driver: Any, statement: DriverStatement, row: Row) -> list[tuple[Any, ...]]:
-    """Run ``statement`` for ``row`` on ``driver``; the rows it returns (a RETURNING, a query).
+async def run(driver: Any, statement: DriverStatement, row: Row) -> tuple[list[Any], int]:
+    """Run ``statement`` for ``row`` on ``driver``: the rows it returns (a RETURNING, a query)
+    and how many it changed.
 
     Through the connection's ``run``, so a statement finding the database locked waits in a
     thread, as every statement of the store does.
@@ -80,16 +81,6 @@ async def run(driver: Any, statement: DriverStatement, row: Row) -> list[tuple[A
     cursor = driver.raw.cursor()
     try:
         await driver.run(cursor.execute, statement.sql, statement.parameters(row))
-        return list(cursor.fetchall())
-    finally:
-        cursor.close()
-
-
-async def changed(driver: Any, statement: DriverStatement, row: Row) -> int:
-    """Run a statement that returns no rows; how many rows it changed."""
-    cursor = driver.raw.cursor()
-    try:
-        await driver.run(cursor.execute, statement.sql, statement.parameters(row))
-        return int(cursor.rowcount)
+        return list(cursor.fetchall()), int(cursor.rowcount)
     finally:
         cursor.close()

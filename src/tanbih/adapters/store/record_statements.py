@@ -4,14 +4,15 @@ building a statement costs more than SQLite running it."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, insert, update
+from sqlalchemy.sql.expression import ClauseElement
 
 from tanbih.adapters.store import outbox_rows, rows
 from tanbih.adapters.store.schema import alerts, threads
-from tanbih.domain.lifecycle import Thread
+from tanbih.domain.lifecycle import Rule, Transition
 from tanbih.domain.notification import Handover, Notification
 from tanbih.domain.records import AlertRecord
 from tanbih.errors import StoreConflictError
@@ -27,10 +28,22 @@ UPDATE_THREAD = (
 )
 
 
-def thread_update(thread: Thread) -> dict[str, Any]:
-    """``UPDATE_THREAD``'s parameters for ``thread``."""
+Write = Callable[[ClauseElement, dict[str, Any]], Awaitable[int]]
+"""Runs a statement for one row in the open transaction; how many rows it changed."""
+
+
+async def save_thread(write: Write, transition: Transition, insert_if_new: ClauseElement) -> None:
+    """Store the thread ``transition`` leaves, inserted or updated (``insert_if_new``: the
+    dialect's ``INSERT ... ON CONFLICT DO NOTHING`` of ``threads``)."""
+    thread = transition.thread
     row = rows.thread_row(thread)
-    return {"thread_id": thread.id, **{f"new_{column}": row[column] for column in THREAD_COLUMNS}}
+    # An Alert opens a thread named after itself: it is new unless the Alert is stored (then
+    # the alert's own insert says so), so insert first, not update first.
+    if transition.rule is Rule.ISSUE and await write(insert_if_new, row) == 1:
+        return
+    changes = {f"new_{column}": row[column] for column in THREAD_COLUMNS}
+    if await write(UPDATE_THREAD, {"thread_id": thread.id, **changes}) == 0:
+        await write(INSERT_THREAD, row)
 
 
 def notification_rows(

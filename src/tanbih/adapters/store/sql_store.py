@@ -13,20 +13,13 @@ from collections.abc import Iterable, Sequence
 
 from sqlalchemy import ColumnElement, bindparam, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tanbih.adapters.store import rows
 from tanbih.adapters.store.coalition_sync import sync_coalition
 from tanbih.adapters.store.engine import create_engine
 from tanbih.adapters.store.migrate import upgrade
 from tanbih.adapters.store.outbox_writes import add_notifications, save_timers
-from tanbih.adapters.store.record_statements import (
-    INSERT_ALERT,
-    INSERT_THREAD,
-    UPDATE_THREAD,
-    already_stored,
-    thread_update,
-)
+from tanbih.adapters.store.record_statements import INSERT_ALERT, already_stored, save_thread
 from tanbih.adapters.store.schema import alerts, events, partners, threads, zones
 from tanbih.adapters.store.sql_audit import SqlAudit, append_chained
 from tanbih.adapters.store.sql_escalation import SqlEscalation
@@ -35,9 +28,9 @@ from tanbih.adapters.store.sql_outbox import SqlOutbox
 from tanbih.adapters.store.sql_relays import SqlRelays
 from tanbih.adapters.store.sql_responses import SqlResponses
 from tanbih.adapters.store.sqlite_record import record_on_sqlite
-from tanbih.adapters.store.transactions import insert_new
+from tanbih.adapters.store.transactions import insert_new, written_by
 from tanbih.domain.coalition import Coalition, Partner, Zone
-from tanbih.domain.lifecycle import KnownMessage, Rule, Thread, Transition
+from tanbih.domain.lifecycle import KnownMessage, Thread, Transition
 from tanbih.domain.notification import EscalationTimer, Handover, Notification
 from tanbih.domain.records import AlertQuery, AlertRecord, Event, alert_id
 
@@ -100,7 +93,7 @@ class SqlStore(SqlOutbox, SqlEscalation, SqlObservations, SqlAudit, SqlResponses
                     conn, record, transition, event, notifications, timers, handover, audit
                 )
                 return
-            await self._save_thread(conn, transition)
+            await save_thread(written_by(conn), transition, insert_new(conn, threads))
             try:
                 await conn.execute(INSERT_ALERT, rows.alert_row(record))
             except IntegrityError as exc:
@@ -168,19 +161,6 @@ class SqlStore(SqlOutbox, SqlEscalation, SqlObservations, SqlAudit, SqlResponses
         async with self._reading() as conn:
             result = await conn.execute(statement)
             return [rows.zone(row) for row in result.mappings()]
-
-    @staticmethod
-    async def _save_thread(conn: AsyncConnection, transition: Transition) -> None:
-        row = rows.thread_row(transition.thread)
-        if transition.rule is Rule.ISSUE:
-            # An Alert opens a thread named after itself: it is new unless the Alert is stored
-            # (then the alert's own insert says so), so insert first, not update first.
-            inserted = await conn.execute(insert_new(conn, threads), row)
-            if inserted.rowcount == 1:
-                return
-        result = await conn.execute(UPDATE_THREAD, thread_update(transition.thread))
-        if result.rowcount == 0:
-            await conn.execute(INSERT_THREAD, row)
 
 
 def _filters(query: AlertQuery) -> list[ColumnElement[bool]]:

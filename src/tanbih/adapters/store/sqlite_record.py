@@ -16,22 +16,20 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.expression import ClauseElement
 
 from tanbih.adapters.store import rows
-from tanbih.adapters.store.driver_statements import DriverStatements, changed, driver_of, run
+from tanbih.adapters.store.driver_statements import DriverStatements, driver_of, run
 from tanbih.adapters.store.outbox_writes import add_notifications, returning_key, save_timers
 from tanbih.adapters.store.record_statements import (
     INSERT_ALERT,
-    INSERT_THREAD,
-    UPDATE_THREAD,
     already_stored,
     notification_rows,
-    thread_update,
+    save_thread,
 )
 from tanbih.adapters.store.schema import notifications as notifications_table
 from tanbih.adapters.store.schema import threads
 from tanbih.adapters.store.sql_audit import CHAIN_HEAD, INSERT_EVENTS, chained_entries
 from tanbih.adapters.store.transactions import insert_new
 from tanbih.domain.audit import GENESIS, ChainHead
-from tanbih.domain.lifecycle import Rule, Transition
+from tanbih.domain.lifecycle import Transition
 from tanbih.domain.notification import EscalationTimer, Handover, Notification
 from tanbih.domain.records import AlertRecord, Event
 
@@ -52,16 +50,13 @@ async def record_on_sqlite(
     driver = await driver_of(conn)
     dialect = conn.dialect
 
-    async def write(statement: ClauseElement, row: dict[str, Any]) -> int:
-        return await changed(driver, _COMPILED.of(statement, dialect, tuple(row)), row)
+    async def run_row(statement: ClauseElement, row: dict[str, Any]) -> tuple[list[Any], int]:
+        return await run(driver, _COMPILED.of(statement, dialect, tuple(row)), row)
 
-    thread_row = rows.thread_row(transition.thread)
-    saved = 0
-    if transition.rule is Rule.ISSUE:
-        # An Alert opens a thread named after itself: new unless the Alert is stored.
-        saved = await write(insert_new(conn, threads), thread_row)
-    if saved == 0 and await write(UPDATE_THREAD, thread_update(transition.thread)) == 0:
-        await write(INSERT_THREAD, thread_row)
+    async def write(statement: ClauseElement, row: dict[str, Any]) -> int:
+        return (await run_row(statement, row))[1]
+
+    await save_thread(write, transition, insert_new(conn, threads))
     try:
         await write(INSERT_ALERT, rows.alert_row(record))
     except sqlite3.IntegrityError as exc:
@@ -70,12 +65,12 @@ async def record_on_sqlite(
     if all(n.alert_id == record.id for n in notifications):
         insert_notification = returning_key(insert_new(conn, notifications_table))
         for row in notification_rows(notifications, {record.id: record.thread_id}, handover):
-            await run(driver, _COMPILED.of(insert_notification, dialect, tuple(row)), row)
+            await run_row(insert_notification, row)
     else:
         # Notifications of other messages (none on the accept path) are checked as usual.
         await add_notifications(conn, notifications, handover=handover)
     # Last, as on the other path: SQLite's writer lock is the chain's lock.
-    found = await run(driver, _COMPILED.of(CHAIN_HEAD, dialect, ()), {})
+    found, _ = await run_row(CHAIN_HEAD, {})
     head = GENESIS if not found else ChainHead(int(found[0][0]), str(found[0][1]))
     for entry in chained_entries(head, [event, *audit]):
         await write(INSERT_EVENTS, rows.audit_row(entry))

@@ -12,14 +12,16 @@ import asyncio
 import contextlib
 import functools
 import sqlite3
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import Any, cast
 
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.expression import ClauseElement, Executable
 
 from tanbih.adapters.store.engine import is_sqlite, writer
 from tanbih.adapters.store.wal_checkpoint import WalCheckpoints
@@ -70,6 +72,16 @@ def translated() -> Iterator[None]:
         raise StoreError(f"store failed: {exc}") from exc
     except OSError as exc:
         raise StoreError(f"database unreachable: {exc}") from exc
+
+
+def written_by(conn: AsyncConnection) -> Callable[[ClauseElement, dict[str, Any]], Awaitable[int]]:
+    """A statement's run for one row on ``conn``, answering how many rows it changed."""
+
+    async def write(statement: ClauseElement, row: dict[str, Any]) -> int:
+        # The record statements are DML: clause elements SQLAlchemy executes.
+        return int((await conn.execute(cast(Executable, statement), row)).rowcount)
+
+    return write
 
 
 def insert_new(conn: AsyncConnection, table: Table) -> Insert:
