@@ -1,6 +1,6 @@
 """How low report → webhook can go in CPython with a durable write: floors beside Alertmanager.
 
-Run: ``.venv/bin/python bench/notify_floor.py`` (about 2 minutes).
+Run: ``.venv/bin/python bench/notify_floor.py`` (about 4 minutes).
 
 ``notify_vs_alertmanager.py`` measures tanbih against Alertmanager. This asks what any Python
 process could reach on the same machine: beside Alertmanager and ``tanbih serve`` (SQLite)
