@@ -11,7 +11,9 @@
 
 Each move is decided by :mod:`tanbih.domain.response_assignment` and stored with its audit
 entries in one transaction (:class:`~tanbih.ports.ResponseStore`); the request's due time is
-the stored timer this stage's loop watches. Outcomes are logged as console events and handed
+the stored timer this stage's loop watches. Candidates are ranked by
+:mod:`tanbih.pipeline.response_candidates`; the entries and console events are built by
+:mod:`tanbih.pipeline.response_records`. Outcomes are logged as console events and handed
 to ``tell`` (the console hub). Only the node's own warnings (the assessor's)
 open a case: they carry the threat the rules rank responders for.
 """
@@ -22,7 +24,7 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 from types import MappingProxyType
 
@@ -35,15 +37,7 @@ from tanbih.domain.coalition import Coalition
 from tanbih.domain.fusion import Threat
 from tanbih.domain.lifecycle import Stage, stage_of, thread_id_of
 from tanbih.domain.records import Event, alert_id
-from tanbih.domain.response import (
-    Availability,
-    Ranking,
-    Reach,
-    SwitchRefusal,
-    ThreatToMeet,
-    rank_responders,
-    switch_availability,
-)
+from tanbih.domain.response import Availability, SwitchRefusal, switch_availability
 from tanbih.domain.response_assignment import (
     Assignment,
     AssignmentState,
@@ -59,30 +53,26 @@ from tanbih.domain.response_assignment import (
     stand_down,
     time_out,
 )
-from tanbih.domain.response_case import (
-    AUDIT_KINDS,
-    AVAILABILITY_CHANGED,
-    NOTICE_PUBLISHED,
-    ResponseCase,
-    Warned,
-    audit_data,
-)
+from tanbih.domain.response_case import ResponseCase
 from tanbih.domain.response_outcome import response_notices
 from tanbih.domain.response_request import is_request
-from tanbih.domain.routing import alert_zones
 from tanbih.errors import StoreError
-from tanbih.geo.path import BALLISTIC, predict_path
-from tanbih.geo.responsibility import ResponsibilityMap
 from tanbih.pipeline.assess import TrackedThreat
 from tanbih.pipeline.request_to_respond import SendRequest
+from tanbih.pipeline.response_candidates import ResponseCandidates, threat_to_meet
+from tanbih.pipeline.response_records import (
+    availability_entry,
+    notice_entry,
+    opening_entries,
+    transition_entries,
+    unassigned_entry,
+    warned_of,
+)
 from tanbih.ports import Clock, RespondStore
 
 _log = structlog.get_logger("tanbih.respond")
 # Due requests are found in the store; between wake-ups one waits at most this long.
 POLL_SECONDS = 1.0
-# How far ahead the predicted path is drawn to find the areas it enters.
-PATH_HORIZON = timedelta(minutes=30)
-UNASSIGNED = "response.unassigned"
 _TOLD = frozenset(
     {AssignmentState.ACCEPTED, AssignmentState.UNASSIGNED, AssignmentState.STOOD_DOWN}
 )
@@ -128,7 +118,7 @@ class Responder:
         self._threats = threats
         self._requests = requests
         self._tell = tell
-        self._map = ResponsibilityMap(self._agreement.areas)
+        self._candidates = ResponseCandidates(self._agreement)
         self._warnings: asyncio.Queue[Alert] = asyncio.Queue()
         # One move at a time in this process; the stored revision guards across processes.
         self._lock = asyncio.Lock()
@@ -186,7 +176,7 @@ class Responder:
             if ended and case.assignment.state is not AssignmentState.STOOD_DOWN:
                 moved = await self._apply(case, stand_down(case.assignment, now), now)
                 return moved if isinstance(moved, ResponseCase) else None
-            warned = _warned(alert)
+            warned = warned_of(alert)
             # Saved only when what partners are told changes (zones, stage): requests read the
             # latest warning of the thread anyway.
             if (warned.zones, warned.stage) != (case.warned.zones, case.warned.stage):
@@ -266,13 +256,7 @@ class Responder:
             if isinstance(switched, SwitchRefusal):
                 return switched
             now = self._clock.now()
-            audit = Event(
-                at=now,
-                kind=AVAILABILITY_CHANGED,
-                subject=f"{partner_id}/{capability}",
-                partner_id=partner_id,
-                data=MappingProxyType({"capability": capability, "available": available, "by": by}),
-            )
+            audit = availability_entry(partner_id, capability, available, by, now)
             await self._store.switch_capability(
                 partner_id, capability, available, at=now, by=by, audit=audit
             )
@@ -281,47 +265,23 @@ class Responder:
         )
         return CapabilityState(declared, available)
 
-    def ranking(self, threat: Threat, availability: Availability, now: datetime) -> Ranking:
-        """The candidates for ``threat`` by the agreement's rules."""
-        to_meet = ThreatToMeet(threat.threat_class, threat.status, frozenset(threat.sources))
-        return rank_responders(self._agreement, to_meet, self._reach(threat, now), availability)
-
     async def _open(self, threat: Threat, warning: Alert, now: datetime) -> ResponseCase | None:
-        ranking = self.ranking(threat, await self._availability(), now)
-        to_meet = ThreatToMeet(threat.threat_class, threat.status, frozenset(threat.sources))
-        warned = _warned(warning)
-        considered = {
-            "order": list(ranking.order),
-            "excluded": {e.partner_id: e.reason.value for e in ranking.excluded},
-            "rule": ranking.rule.name,
-        }
+        ranking = self._candidates.ranking(threat, await self._availability(), now)
+        to_meet = threat_to_meet(threat)
+        warned = warned_of(warning)
         decision = open_assignment(threat.id, ranking, now)
         if isinstance(decision, Refusal):
             nobody = Assignment(
                 threat.id, AssignmentState.UNASSIGNED, ranking.rule.request_timeout, ()
             )
             case = ResponseCase(to_meet, nobody, warned, now)
-            nobody_audit = Event(
-                now,
-                UNASSIGNED,
-                threat.id,
-                None,
-                MappingProxyType({"reason": decision.reason.value, **considered}),
-            )
+            nobody_audit = unassigned_entry(threat.id, decision, ranking, now)
             if await self._store.open_case(case, [nobody_audit]):
                 await self._publish(case, now)
             return case
         request = self._request(decision, warning, now)
         case = ResponseCase(to_meet, decision.assignment, warned, now, thread_id_of(request.key))
-        audit = self._audit(case, case.assignment, 0)
-        first = audit[0]
-        audit[0] = Event(
-            first.at,
-            first.kind,
-            first.subject,
-            first.partner_id,
-            MappingProxyType({**first.data, **considered}),
-        )
+        audit = opening_entries(case, ranking)
         if not await self._store.open_case(case, audit):
             return await self._store.case(threat.id)
         await self._requests.send(request)
@@ -345,7 +305,7 @@ class Responder:
             warning = await self._warning(case)
             request = self._request(decision, warning, now)
         moved = case.moved(decision, None if request is None else thread_id_of(request.key))
-        audit = self._audit(moved, decision.assignment, len(case.assignment.history))
+        audit = transition_entries(moved, decision.assignment, len(case.assignment.history))
         saved = await self._store.save_case(moved, audit)
         if saved is None:
             return Refusal(
@@ -373,44 +333,12 @@ class Responder:
             now=now,
         )
 
-    def _audit(self, case: ResponseCase, assignment: Assignment, known: int) -> list[Event]:
-        """The audit entries of the transitions after the first ``known`` of the history."""
-        entries = []
-        for event in assignment.history[known:]:
-            entries.append(
-                Event(
-                    at=event.at,
-                    kind=AUDIT_KINDS[event.rule],
-                    subject=case.threat_id,
-                    partner_id=event.partner_id or event.asked,
-                    data=MappingProxyType(audit_data(event, case)),
-                )
-            )
-        return entries
-
     async def _publish(self, case: ResponseCase, now: datetime) -> None:
         """Tell each partner the outcome as far as the matrix lets it know (audited)."""
         recipients = [partner.id for partner in self._coalition.partners]
         notices = response_notices(self._agreement, case.threat, case.assignment, recipients)
         for recipient, notice in notices.items():
-            event = Event(
-                at=now,
-                kind=NOTICE_PUBLISHED,
-                subject=case.threat_id,
-                partner_id=recipient,
-                data=MappingProxyType(
-                    {
-                        "type": "response",
-                        "threat": case.threat_id,
-                        "state": notice.state.value,
-                        "responder": notice.responder,
-                        "level": notice.level.value,
-                        "status": case.threat.status.value,
-                        "zones": list(case.warned.zones),
-                        "stage": case.warned.stage.name.lower(),
-                    }
-                ),
-            )
+            event = notice_entry(case, recipient, notice, now)
             self._tell(await self._store.append_event(event))
 
     async def _warning(self, case: ResponseCase) -> Alert:
@@ -428,24 +356,6 @@ class Responder:
     async def _availability(self) -> Availability:
         return Availability(MappingProxyType(await self._store.availability()))
 
-    def _reach(self, threat: Threat, now: datetime) -> dict[str, Reach]:
-        if threat.impact is not None and threat.threat_class in BALLISTIC:
-            return self._map.reach_of_impact(threat.impact)
-        path = predict_path(
-            threat.state,
-            threat.threat_class,
-            threat.impact,
-            horizon_s=PATH_HORIZON.total_seconds(),
-            now=now,
-        )
-        return self._map.reach_of_path([(lat, lon) for lat, lon, _ in path.points])
-
 
 def _time_out(partner_id: str, assignment: Assignment, now: datetime) -> Decision:
     return time_out(assignment, partner_id, now)
-
-
-def _warned(alert: Alert) -> Warned:
-    return Warned(
-        alert_id(alert.sender, alert.identifier), tuple(sorted(alert_zones(alert))), stage_of(alert)
-    )
