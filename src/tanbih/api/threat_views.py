@@ -14,7 +14,7 @@ from tanbih.domain.lifecycle import Stage
 from tanbih.domain.threat import Impact, Kinematics, ThreatClass
 from tanbih.domain.warning import earliest_per_zone
 from tanbih.geo.path import predict_path
-from tanbih.pipeline.assess import TrackedThreat
+from tanbih.pipeline.tracked_threat import TrackedThreat
 
 # Enough path to draw the next few minutes; warnings use the full horizon.
 PATH_HORIZON_S = 600.0

@@ -8,7 +8,10 @@
 Issued messages go to ``publish`` (the accept stage, as the node's own messages), exactly like
 alerts posted by partners, in the order issued; the threat state is not held while they are
 stored, and a report that issued nothing does not wait for them. The assessor keeps the live
-threats in memory; the stored timer for its next review is ``next_review``.
+threats in memory (:class:`~tanbih.pipeline.tracked_threat.TrackedThreat`); the stored timer
+for its next review is ``next_review``. A report that keeps to its threat's last prediction
+reuses it (:mod:`tanbih.pipeline.prediction_reuse`), and early-warning changes wait to be
+gathered (:mod:`tanbih.pipeline.coalesce`).
 """
 
 from __future__ import annotations
@@ -26,63 +29,22 @@ from tanbih.domain.coalition import Zone
 from tanbih.domain.expiry import BoundingBox, expire, not_seen_deadline
 from tanbih.domain.fusion import Association, Threat, fuse
 from tanbih.domain.issuance import IssuancePolicy, WarningThread, issue_stages
-from tanbih.domain.lifecycle import Stage
 from tanbih.domain.observation import Observation
-from tanbih.domain.threat import Geodesy, Kinematics, ZoneExposure
+from tanbih.domain.threat import Geodesy
 from tanbih.domain.warning import WarningTiming
 from tanbih.geo.prediction import compile_now, predict_arrivals
 from tanbih.geo.zone_index import ZoneIndex
-from tanbih.pipeline.message_columns import Objects, ZoneMessages
-from tanbih.pipeline.zone_columns import (
-    Codes,
-    ColumnDecision,
-    Decide,
-    Exposed,
-    no_stages,
-    stage_map,
-)
+from tanbih.pipeline.coalesce import held_until
+from tanbih.pipeline.message_columns import ZoneMessages
+from tanbih.pipeline.prediction_reuse import keeps_course
+from tanbih.pipeline.tracked_threat import TrackedThreat
+from tanbih.pipeline.zone_columns import Decide, Exposed, no_stages
 
 Publish = Callable[[Alert], Awaitable[None]]
 # A threat this far outside every zone can reach none within a warning horizon: it has left.
 REGION_MARGIN_DEG = 10.0
 # How long a report id is remembered to drop resent copies: longer than any report may be old.
 SEEN_FOR = timedelta(minutes=15)
-# Early-warning changes of one threat (zones joining or leaving its path) are gathered into at
-# most one message per this period; take-shelter and the threat's end go out at once.
-COALESCE = timedelta(seconds=10)
-# A report that keeps to the last prediction reuses its exposures (their ETAs can only be
-# earlier than a new prediction's, never later) until the prediction is this old.
-PREDICTION_REUSE = timedelta(seconds=30)
-REUSE_POSITION_M = 300.0
-REUSE_HEADING_DEG = 3.0
-REUSE_SPEED_SHARE = 0.05
-
-
-@dataclass(frozen=True, slots=True)
-class TrackedThreat:
-    """A threat with what the assessment remembers of it between observations: its zones'
-    stages and exposures as columns (:mod:`tanbih.pipeline.zone_columns`), and once a message
-    named them, the exposures' ETA parameters: the next messages on the same exposures (zones
-    coming due at reviews) take them again instead of making them anew."""
-
-    threat: Threat
-    zone_stages: Codes
-    exposed: Exposed
-    thread: WarningThread
-    review_at: datetime | None
-    last_issued: datetime | None = None
-    predicted_from: Kinematics | None = None
-    eta_parameters: Objects | None = None
-
-    @property
-    def stages(self) -> dict[str, Stage]:
-        """The stage each zone ever warned reached, by zone id."""
-        return stage_map(self.exposed.index, self.zone_stages)
-
-    @property
-    def exposures(self) -> tuple[ZoneExposure, ...]:
-        """The zones the threat is predicted to reach, earliest ETA first."""
-        return self.exposed.exposures()
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +205,11 @@ class Assessor:
         exposed = self._nothing
         predicted_from = None
         eta_parameters = None
-        if threat.is_live and previous is not None and self._keeps_course(previous, threat):
+        if (
+            threat.is_live
+            and previous is not None
+            and keeps_course(previous, threat, self._geodesy)
+        ):
             due = previous.review_at
             if due is None or now < due:
                 # Same exposures, nothing come due: no stage can change. Keep the new state
@@ -275,10 +241,10 @@ class Assessor:
             predicted_from = threat.state
         decision = self._decide(exposed, stages, now, threat_ended=not threat.is_live)
         last_issued = previous.last_issued if previous else None
-        held_until = _held_until(decision, threat, last_issued, now)
-        if held_until is not None:
-            review_at = _earliest(decision.review_at, held_until, self._lost_at(threat, now))
-            held = TrackedThreat(
+        held = held_until(decision, threat, last_issued, now)
+        if held is not None:
+            review_at = _earliest(decision.review_at, held, self._lost_at(threat, now))
+            waiting = TrackedThreat(
                 threat,
                 stages,
                 exposed,
@@ -288,7 +254,7 @@ class Assessor:
                 predicted_from,
                 eta_parameters,
             )
-            self._remember(held, threat)
+            self._remember(waiting, threat)
             self._on_change()
             return ()
         issue = None
@@ -331,27 +297,6 @@ class Assessor:
             return None
         lost_at = not_seen_deadline(threat, self._geodesy)
         return lost_at if lost_at > now else None
-
-    def _keeps_course(self, previous: TrackedThreat, threat: Threat) -> bool:
-        """Whether ``threat`` is where, and moves as, the last prediction said it would."""
-        basis, state = previous.predicted_from, threat.state
-        if basis is None or threat.impact != previous.threat.impact:
-            return False
-        if threat.threat_class is not previous.threat.threat_class:
-            return False
-        elapsed = (state.time - basis.time).total_seconds()
-        if not 0 <= elapsed <= PREDICTION_REUSE.total_seconds():
-            return False
-        turn = abs((state.heading_deg - basis.heading_deg + 180) % 360 - 180)
-        if turn > REUSE_HEADING_DEG:
-            return False
-        if abs(state.speed_mps - basis.speed_mps) > REUSE_SPEED_SHARE * max(basis.speed_mps, 1):
-            return False
-        lat, lon = self._geodesy.forward(
-            basis.lat, basis.lon, basis.heading_deg, basis.speed_mps * elapsed
-        )
-        _, off_track = self._geodesy.inverse(lat, lon, state.lat, state.lon)
-        return off_track <= REUSE_POSITION_M
 
     def _forget_seen(self, now: datetime) -> None:
         horizon = now - SEEN_FOR
@@ -414,20 +359,3 @@ class Assessor:
 
 def _earliest(*times: datetime | None) -> datetime | None:
     return min(filter(None, times), default=None)
-
-
-def _held_until(
-    decision: ColumnDecision, threat: Threat, last_issued: datetime | None, now: datetime
-) -> datetime | None:
-    """Until when these changes may wait for the threat's next message; ``None``: send now.
-
-    Only early-warning changes of a live threat that had a message less than ``COALESCE`` ago
-    wait; a zone to take shelter, or the threat's end, never does.
-    """
-    if not decision.changed.size or not threat.is_live or last_issued is None:
-        return None
-    if now - last_issued >= COALESCE:
-        return None
-    if decision.shelters:
-        return None
-    return last_issued + COALESCE

@@ -57,7 +57,6 @@ from tanbih.domain.response_case import ResponseCase
 from tanbih.domain.response_outcome import response_notices
 from tanbih.domain.response_request import is_request
 from tanbih.errors import StoreError
-from tanbih.pipeline.assess import TrackedThreat
 from tanbih.pipeline.request_to_respond import SendRequest
 from tanbih.pipeline.response_candidates import ResponseCandidates, threat_to_meet
 from tanbih.pipeline.response_records import (
@@ -68,6 +67,7 @@ from tanbih.pipeline.response_records import (
     unassigned_entry,
     warned_of,
 )
+from tanbih.pipeline.tracked_threat import TrackedThreat
 from tanbih.ports import Clock, RespondStore
 
 _log = structlog.get_logger("tanbih.respond")
