@@ -12,6 +12,10 @@ Read top to bottom, ``start_node`` is the flow as built::
     escalate: due timers ─► next step's notifications          acknowledge: stops a partner's
     respond: the node's warnings ─► rank responders ─► request to respond (its own CAP message,
         routed and escalated to the asked partner) ─► accept / decline / timeout / reassign
+
+Besides the stages' own loops, the node runs the threat-review loop
+(:mod:`tanbih.pipeline.review_loop`) and signs its audit chain's head now and then
+(:mod:`tanbih.pipeline.audit_checkpoint`).
 """
 
 from __future__ import annotations
@@ -23,8 +27,7 @@ import socket
 from collections.abc import Callable, Mapping
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Protocol
+from datetime import timedelta
 
 import structlog
 
@@ -48,7 +51,6 @@ from tanbih.domain.expiry import covered_region
 from tanbih.domain.issuance import IssuancePolicy
 from tanbih.domain.notification import AckRoute, Attempt, Notification
 from tanbih.domain.records import AlertRecord
-from tanbih.errors import StoreError
 from tanbih.federation import Links, start_links
 from tanbih.geo import WgsGeodesy, ZoneIndex
 from tanbih.geo.area_owners import AreaOwners
@@ -61,6 +63,7 @@ from tanbih.pipeline.assessment import (
     FollowTheLog,
     LoggedAssessment,
 )
+from tanbih.pipeline.audit_checkpoint import keep_signing_the_audit_chain
 from tanbih.pipeline.delivery_attempt import DispatchSettings
 from tanbih.pipeline.dispatch import Dispatcher
 from tanbih.pipeline.escalate import POLL_SECONDS as ESCALATOR_POLL_SECONDS
@@ -70,14 +73,12 @@ from tanbih.pipeline.prepare import PrepareDelivery
 from tanbih.pipeline.release import Releasability, relay_for
 from tanbih.pipeline.request_to_respond import SendRequest
 from tanbih.pipeline.respond import Responder
+from tanbih.pipeline.review_loop import keep_reviewing
 from tanbih.pipeline.signing import Signatures
 from tanbih.ports import Bus, Channel, Clock, NodeStore
 from tanbih.settings import Settings
 
 _log = structlog.get_logger("tanbih.node")
-AUDIT_CHECKPOINT_EVERY = timedelta(minutes=5)
-# After a threat review fails (the store is away), the next try.
-REVIEW_RETRY_SECONDS = 1.0
 # How long closing waits for the loops to finish what they are doing before cancelling them.
 CLOSE_GRACE_SECONDS = 5.0
 
@@ -280,7 +281,7 @@ async def start_node(
         asyncio.create_task(dispatcher.run(node.stop)),
         asyncio.create_task(escalator.run(wakers.escalate, node.stop)),
         asyncio.create_task(keep_reviewing(assessor, clock, wakers.review, stop=node.stop)),
-        asyncio.create_task(_keep_signing_the_audit_chain(node)),
+        asyncio.create_task(keep_signing_the_audit_chain(store, secret, clock, node.stop)),
         asyncio.create_task(responder.run(node.stop)),
     ]
     node.tasks += _following_the_log(node)
@@ -344,61 +345,3 @@ async def _publish_own(
     outcome = await accept(alert, sign(cap.emit_xml(alert)), own)
     if not isinstance(outcome, Accepted | AlreadyKnown):
         _log.error("own_message_refused", identifier=alert.identifier, reason=outcome.detail)
-
-
-async def _keep_signing_the_audit_chain(node: Node) -> None:
-    """Sign the audit chain's head every ``AUDIT_CHECKPOINT_EVERY`` (nothing new: no entry).
-
-    Not on stopping: ``Node.close`` signs the head itself once the loops are stopped, and two
-    checkpoints at once made the second wait on SQLite's write lock and fail.
-    """
-    key = CheckpointKey.from_node_secret(node.secret)
-    while True:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(node.stop.wait(), AUDIT_CHECKPOINT_EVERY.total_seconds())
-        if node.stop.is_set():
-            return
-        try:
-            await node.store.checkpoint(key, node.clock.now())
-        except StoreError:
-            _log.exception("audit_checkpoint_failed")
-
-
-class Reviewed(Protocol):
-    """What the review loop asks of the assessor."""
-
-    def next_review(self) -> datetime | None:
-        """When a threat next comes due for review, if any does."""
-        ...
-
-    async def review(self, now: datetime) -> tuple[Alert, ...]:
-        """Review the threats due at ``now``."""
-        ...
-
-
-async def keep_reviewing(
-    assessor: Reviewed,
-    clock: Clock,
-    changed: asyncio.Event,
-    retry_after: float = REVIEW_RETRY_SECONDS,
-    stop: asyncio.Event | None = None,
-) -> None:
-    """Review threats when their next zone comes due, or sooner when an observation changed it.
-
-    A review that fails (its warning could not be stored) is logged and tried again after
-    ``retry_after`` seconds: the loop must outlive a store outage, or no zone would ever be
-    raised or cleared again. Ends once ``stop`` is set (set ``changed`` too, to wake it).
-    """
-    while stop is None or not stop.is_set():
-        changed.clear()
-        due = assessor.next_review()
-        wait = None if due is None else max((due - clock.now()).total_seconds(), 0.0)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(changed.wait(), timeout=wait)
-        if due is not None and clock.now() >= due:
-            try:
-                await assessor.review(clock.now())
-            except Exception:
-                _log.exception("threat_review_failed", retry_in_seconds=retry_after)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(changed.wait(), timeout=retry_after)

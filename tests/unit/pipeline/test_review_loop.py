@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from tanbih.domain.cap import Alert
 from tanbih.errors import StoreError
-from tanbih.node import keep_reviewing
+from tanbih.pipeline.review_loop import keep_reviewing
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 BOUND = 5.0
