@@ -1,118 +1,30 @@
-"""Three nodes (hub, aa, bb) in one process on one in-process bus, each with its own SQLite.
-
-The same link code runs over NATS in test_coalition_processes.py; here it is quick enough to
-pin the rules one by one: relay through the hub without the source, signatures checked on
-every inbound message, history instead of alarms for what expired on the way.
+"""Links between three nodes in one process: relay through the hub without the source,
+signatures checked on every inbound message, history instead of alarms for what expired on the
+way, and a peer reached over HTTPS (see in_process.py for the nodes).
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
 
-import pytest
 from tests.fakes.http_server import loopback_listener, serve
 from tests.fakes.receiver import Received, Receiver
 
 from tanbih import cap
 from tanbih.adapters.bus import MemoryBus
 from tanbih.api.observation_models import ObservationJson
-from tanbih.domain.cap import Alert, MsgType, Scope, Status
+from tanbih.domain.cap import MsgType
 from tanbih.domain.federation import Kind, Topology
 from tanbih.domain.observation import Observation
-from tanbih.domain.records import AlertQuery, AlertRecord
-from tanbih.domain.threat import ThreatClass
-from tanbih.errors import BusError
-from tanbih.federation import observation_wire
-from tanbih.node import Node, start_node
+from tanbih.node import start_node
 from tanbih.ports import BusMessage, Verdict
 from tanbih.settings import Settings
 
-from .coalition import PARTNERS, SENDERS, Layout, write_coalition
-
-WAIT_S = 30.0
-T = TypeVar("T")
-
-
-@dataclass
-class Coalition:
-    bus: MemoryBus
-    nodes: dict[str, Node]
-    layout: Layout
-
-
-async def eventually(probe: Callable[[], Awaitable[T | None]]) -> T:
-    """Poll ``probe`` until it returns something, bounded by ``WAIT_S``."""
-    async with asyncio.timeout(WAIT_S):
-        while True:
-            found = await probe()
-            if found:
-                return found
-            await asyncio.sleep(0.02)
-
-
-@pytest.fixture
-async def coalition(tmp_path: Path) -> AsyncIterator[Coalition]:
-    receiver = Receiver()  # every duty officer's webhook answers: no delivery left retrying
-    async with serve(receiver.app, listener=loopback_listener()) as hooks:
-        async for running in _three_nodes(tmp_path, hooks):
-            yield running
-
-
-async def _three_nodes(tmp_path: Path, hooks: str) -> AsyncIterator[Coalition]:
-    layout = write_coalition(tmp_path / "coalition", hooks)
-    bus = MemoryBus(redeliver_delay=0.1)
-    nodes: dict[str, Node] = {}
-    try:
-        for partner in PARTNERS:
-            settings = Settings(
-                coalition_file=layout.coalition(partner),
-                data_dir=tmp_path / partner,
-                node_secret=f"federation-test-secret-of-{partner}-" + "x" * 32,
-                signing_key=layout.key(partner),
-                peers=PARTNERS,
-            )
-            nodes[partner] = await start_node(settings, bus=bus)
-        yield Coalition(bus, nodes, layout)
-    finally:
-        for node in nodes.values():
-            await node.close()
-
-
-def uav_towards_bb(seq: int = 0) -> Observation:
-    """aa's radar sees a drone 12 km south of bb's zone, flying north at 60 m/s."""
-    return Observation(
-        id=f"aa-radar-{seq}",
-        partner_id="aa",
-        sensor_id="aa-radar",
-        time=datetime.now(UTC),
-        lat=30.9,
-        lon=35.1,
-        alt_m=300.0,
-        speed_mps=60.0,
-        heading_deg=0.0,
-        threat_class=ThreatClass.UAV,
-        confidence=0.9,
-        status=Status.EXERCISE,
-        track_id="aa-7",
-    )
-
-
-async def report(node: Node, obs: Observation) -> None:
-    """What ``POST /api/v1/observations`` does with one fresh report."""
-    await node.store.record_observations([obs], node.clock.now())
-    assert node.links is not None
-    node.links.reports_kept()
-    await node.assessor.observe(obs, node.clock.now())
-
-
-async def messages(node: Node, sender: str) -> list[AlertRecord]:
-    return await node.store.search(AlertQuery(sender=sender, limit=1000))
+from .coalition import SENDERS, write_coalition
+from .in_process import Coalition, eventually, messages, report, uav_towards_bb
 
 
 async def test_an_observation_at_aa_warns_bb_through_the_hub_without_its_source(
@@ -250,165 +162,3 @@ async def test_a_link_over_https_posts_signed_cap_to_the_peers_alerts_endpoint(
 
 def uv_towards_bb_for_https() -> Observation:
     return replace(uav_towards_bb(9), id="aa-radar-https", track_id="aa-https")
-
-
-async def test_aa_s_ack_of_the_hub_s_warning_goes_back_to_the_hub_only(
-    coalition: Coalition,
-) -> None:
-    """A CAP Ack aa posts for the hub's warning (which aa holds whole) reaches the hub's node
-    over the ack stream and is accepted there as aa's acknowledgement; bb hears nothing of it."""
-    nodes = coalition.nodes
-    await report(nodes["aa"], uav_towards_bb(4))
-    held = await eventually(lambda: messages(nodes["aa"], SENDERS["coord"]))
-    warning = cap.parse_xml(held[0].xml)
-    ack = Alert(
-        identifier="aa-ack-1",
-        sender=SENDERS["aa"],
-        sent=max(datetime.now(UTC).replace(microsecond=0), warning.sent),
-        status=warning.status,
-        msg_type=MsgType.ACK,
-        scope=Scope.RESTRICTED,
-        restriction="coalition members only",
-        references=(warning.key,),
-    )
-    aa = nodes["aa"]
-    partner = aa.coalition.partner("aa")
-    assert partner is not None
-    await aa.accept(ack, aa.signatures.sign(cap.emit_xml(ack)), partner)
-
-    async def acks_at_hub() -> list[AlertRecord]:
-        held = await messages(nodes["coord"], SENDERS["aa"])
-        return [r for r in held if r.msg_type is MsgType.ACK]
-
-    at_hub = await eventually(acks_at_hub)
-    assert [r.key.identifier for r in at_hub] == ["aa-ack-1"]
-    bb_held = await messages(nodes["bb"], SENDERS["aa"])
-    assert all(r.key.identifier != "aa-ack-1" for r in bb_held)
-
-
-async def test_bb_s_ack_of_a_relayed_copy_acknowledges_the_original_and_reaches_aa_anonymised(
-    coalition: Coalition,
-) -> None:
-    """bb acknowledges aa's warning by the identifier of the copy the hub relayed it: the hub
-    takes it as bb's acknowledgement of aa's original (no refusal), and aa's node hears of it
-    as an Ack of its own warning in the hub's name, with nothing of bb."""
-    nodes = coalition.nodes
-    hub, aa, bb = nodes["coord"], nodes["aa"], nodes["bb"]
-    await report(aa, uav_towards_bb(5))
-    own = (await eventually(lambda: messages(aa, SENDERS["aa"])))[0]
-
-    async def copy_of_aa_s_warning_at_bb() -> AlertRecord | None:
-        held = await messages(bb, SENDERS["coord"])
-        originals = await hub.store.originals((r.key.sender, r.key.identifier) for r in held)
-        stands_for = {key: original.id for key, original in originals.items()}
-        return next((r for r in held if stands_for.get(_key(r)) == own.id), None)
-
-    copy = cap.parse_xml((await eventually(copy_of_aa_s_warning_at_bb)).xml)
-    ack = Alert(
-        identifier="bb-ack-1",
-        sender=SENDERS["bb"],
-        sent=max(datetime.now(UTC).replace(microsecond=0), copy.sent),
-        status=copy.status,
-        msg_type=MsgType.ACK,
-        scope=Scope.RESTRICTED,
-        restriction="coalition members only",
-        references=(copy.key,),
-    )
-    partner = bb.coalition.partner("bb")
-    assert partner is not None
-    await bb.accept(ack, bb.signatures.sign(cap.emit_xml(ack)), partner)
-
-    thread_at_hub = (await hub.store.get(own.id) or own).thread_id
-
-    async def acknowledged_by_bb_at_hub() -> list[str]:
-        return [a.partner_id for a in await hub.store.acknowledgements(thread_at_hub)]
-
-    assert "bb" in await eventually(acknowledged_by_bb_at_hub)
-
-    async def acks_at_aa() -> list[AlertRecord]:
-        held = await messages(aa, SENDERS["coord"])
-        return [r for r in held if r.msg_type is MsgType.ACK]
-
-    [passed_on] = await eventually(acks_at_aa)
-    assert cap.parse_xml(passed_on.xml).references == (own.key,)
-    for trace_of_bb in (SENDERS["bb"], "bb-ack-1", copy.identifier):
-        assert trace_of_bb not in passed_on.xml.decode()
-    assert passed_on.thread_id == own.thread_id
-
-    async def acknowledged_at_aa() -> list[str]:
-        return [a.partner_id for a in await aa.store.acknowledgements(own.thread_id)]
-
-    # Recorded just after the Ack is stored.
-    assert "coord" in await eventually(acknowledged_at_aa)
-    refused = [e for e in await hub.store.events(0, 10_000) if e.kind == "alert.refused"]
-    assert refused == []
-
-
-def _key(record: AlertRecord) -> tuple[str, str]:
-    return (record.key.sender, record.key.identifier)
-
-
-class AwayBus(MemoryBus):
-    """The in-process bus, refusing every publication while ``away`` (its server is down)."""
-
-    away = True
-
-    async def publish(
-        self, subject: str, data: bytes, *, msg_id: str, headers: Mapping[str, str] | None = None
-    ) -> bool:
-        if self.away:
-            raise BusError("the bus is away")
-        return await super().publish(subject, data, msg_id=msg_id, headers=headers)
-
-
-async def test_observations_kept_while_the_bus_was_away_go_out_in_order_after_a_restart(
-    tmp_path: Path,
-) -> None:
-    """aa's node keeps three reports while the bus is away and restarts before it is back:
-    once it is, the restarted node sends all three to the hub, in the order kept."""
-    receiver = Receiver()
-    async with serve(receiver.app, listener=loopback_listener()) as hooks:
-        layout = write_coalition(tmp_path / "coalition", hooks)
-        settings = Settings(
-            coalition_file=layout.coalition("aa"),
-            data_dir=tmp_path / "aa",
-            node_secret="federation-restart-test-secret-" + "x" * 32,
-            signing_key=layout.key("aa"),
-            peers=PARTNERS,
-        )
-        bus = AwayBus(redeliver_delay=0.1)
-        node = await start_node(settings, bus=bus)
-        try:
-            for n in range(3):
-                await report(node, uav_towards_bb(10 + n))
-        finally:
-            await node.close()
-        bus.away = False
-        node = await start_node(settings, bus=bus)
-        received: list[str] = []
-        stop = asyncio.Event()
-
-        async def at_the_hub(message: BusMessage) -> Verdict:
-            received.append(observation_wire.decode(message.data).id)
-            return Verdict.DONE
-
-        topology = Topology()
-        hub_inbox = asyncio.create_task(
-            bus.consume(
-                topology.inbox(Kind.OBSERVATION, "coord"),
-                topology.durable(Kind.OBSERVATION, "coord"),
-                at_the_hub,
-                stop,
-            )
-        )
-        try:
-
-            async def all_three() -> list[str] | None:
-                return received if len(received) >= 3 else None
-
-            await eventually(all_three)
-        finally:
-            stop.set()
-            await hub_inbox
-            await node.close()
-    assert received == ["aa-radar-10", "aa-radar-11", "aa-radar-12"]
