@@ -14,7 +14,8 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from _loopback import VENV_BIN, Listening, free_port, running
+from _loopback import VENV_BIN, free_port
+from _processes import Listening, running
 from tanbih import cap
 from tanbih.coalition.tokens import hash_token, new_token
 from tanbih.domain.cap import (

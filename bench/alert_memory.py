@@ -39,12 +39,15 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from _loopback import Arrivals, HttpClient, free_port, memory_kib, running, webhook_receiver
+from _http_client import HttpClient
+from _loopback import free_port
+from _processes import memory_kib, running
 from _tanbih_node import (
     AlertBodies,
     BenchCoalition,
     poster_headers,
 )
+from _webhook_receiver import Arrivals, webhook_receiver
 from notify_vs_alertmanager import ALERTMANAGER, am_body
 from tanbih import cap
 from tanbih.node import start_node

@@ -23,7 +23,8 @@ from pathlib import Path
 import httpx
 
 from _federation import databases, served_coordinator, write_coalition
-from _loopback import percentile, webhook_receiver
+from _loopback import percentile
+from _webhook_receiver import webhook_receiver
 
 WEBHOOK_SECRET = "bench-assessor-webhook-secret"  # noqa: S105 -- a loopback test receiver
 

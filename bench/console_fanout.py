@@ -31,17 +31,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from _loopback import (
-    ANCILLARY,
-    LOOPBACK,
-    HttpClient,
-    cpu_seconds,
-    cpu_times,
-    kernel_stamp,
-    percentile,
-    stamped_socket,
-)
+from _http_client import HttpClient
+from _loopback import LOOPBACK, percentile
+from _processes import cpu_seconds, cpu_times
 from _tanbih_node import AlertBodies, BenchCoalition, poster_headers, tanbih_node
+from _webhook_receiver import ANCILLARY, kernel_stamp, stamped_socket
 
 TARGET_P99_MS = 50.0
 OPEN_BATCH = 100

@@ -21,7 +21,7 @@ from pathlib import Path
 import asyncpg
 
 from _federation import NATS_URL, cluster, databases, delete_streams, warning, write_coalition
-from _loopback import webhook_receiver
+from _webhook_receiver import webhook_receiver
 from tanbih import cap
 from tanbih.adapters.bus import JetStreamBus, JetStreamOptions
 from tanbih.cap.signature import sign, signing_identity

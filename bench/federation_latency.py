@@ -21,7 +21,8 @@ import httpx
 
 from _federation import NATS_URL, PARTNERS, cluster, databases, delete_streams, observation
 from _federation import write_coalition as write
-from _loopback import percentile, webhook_receiver
+from _loopback import percentile
+from _webhook_receiver import webhook_receiver
 
 WAIT_S = 15.0
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 
 from _federation import databases, served_coordinator, warning, write_coalition
-from _loopback import webhook_receiver
+from _webhook_receiver import webhook_receiver
 from tanbih import cap
 from tanbih.cap.signature import sign, signing_identity
 from tanbih.coalition import load_coalition

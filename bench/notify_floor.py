@@ -38,8 +38,10 @@ from typing import Any, cast
 
 from lxml import etree
 
-from _loopback import Arrivals, Listening, free_port, running, webhook_receiver
+from _loopback import free_port
+from _processes import Listening, running
 from _tanbih_node import AlertBodies
+from _webhook_receiver import Arrivals, webhook_receiver
 from notify_vs_alertmanager import HEADER, WARM_UP, Step, System, run_step, start_systems
 
 _CAP = "{urn:oasis:names:tc:emergency:cap:1.2}"

@@ -27,8 +27,11 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from _loopback import HttpClient, free_port, percentile, running, webhook_receiver
+from _http_client import HttpClient
+from _loopback import free_port, percentile
+from _processes import running
 from _tanbih_node import AlertBodies, BenchCoalition, poster_headers
+from _webhook_receiver import webhook_receiver
 
 STORE_CALLS = (
     "known",

@@ -11,8 +11,9 @@ Three processes are started and stopped by this script, all on 127.0.0.1:
   node runs on a fresh database there (created and dropped here), unless ``--no-postgres``.
 * ``prometheus-alertmanager`` with ``group_by: ['...']`` (one alert per group), ``group_wait:
   0s``, a webhook receiver at the same receiver, ``--cluster.listen-address=`` (no cluster).
-* The webhook receiver (``bench/_loopback.py receive``), a process of its own that answers 200 at
-  once; arrivals are stamped by the kernel (``SO_TIMESTAMPNS``), so no event loop biases them.
+* The webhook receiver (``bench/_webhook_receiver.py receive``), a process of its own that
+  answers 200 at once; arrivals are stamped by the kernel (``SO_TIMESTAMPNS``), so no event
+  loop biases them.
 
 This process posts one alert per request, open loop (each POST starts at its scheduled time,
 whether or not earlier ones were answered), over keep-alive connections with a raw HTTP/1.1
@@ -51,17 +52,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from _loopback import (
-    Arrivals,
-    HttpClient,
-    Listening,
-    cpu_seconds,
-    free_port,
-    percentile,
-    running,
-    webhook_receiver,
-)
+from _http_client import HttpClient
+from _loopback import free_port, percentile
+from _processes import Listening, cpu_seconds, running
 from _tanbih_node import AlertBodies, BenchCoalition, poster_headers, tanbih_node
+from _webhook_receiver import Arrivals, webhook_receiver
 
 ALERTMANAGER = "/usr/bin/prometheus-alertmanager"
 PG_ADDRESS = ("127.0.0.1", 5432)

@@ -5,7 +5,7 @@ Run: ``PYTHONPATH=src .venv/bin/python bench/webhook_client.py [--posts N] [--pa
 
 Each client posts real CAP messages of 1.7-6.2 KB (``shared/data/cap/valid``, each with an
 identifier of its own) with the headers the webhook channel sends, over one kept-alive
-connection, to ``bench/_loopback.py``'s receiver in a process of its own (it answers 200 at
+connection, to ``bench/_webhook_receiver.py`` in a process of its own (it answers 200 at
 once and stamps arrivals with the kernel's receive time). Per client and round:
 
 - back to back: ``--posts`` POSTs, each awaited before the next. CPU per POST is this
@@ -38,7 +38,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from _loopback import LOOPBACK, Arrivals, percentile, webhook_receiver
+from _loopback import LOOPBACK, percentile
+from _webhook_receiver import Arrivals, webhook_receiver
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "cap" / "valid"
 SIZES = (1_000, 8_000)  # bytes: the webhook bodies the issue is about
