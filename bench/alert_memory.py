@@ -39,6 +39,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from _alertmanager import ALERTMANAGER, am_body
 from _http_client import HttpClient
 from _loopback import free_port
 from _processes import memory_kib, running
@@ -48,7 +49,6 @@ from _tanbih_node import (
     poster_headers,
 )
 from _webhook_receiver import Arrivals, webhook_receiver
-from notify_vs_alertmanager import ALERTMANAGER, am_body
 from tanbih import cap
 from tanbih.node import start_node
 from tanbih.settings import Settings

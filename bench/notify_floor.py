@@ -39,10 +39,11 @@ from typing import Any, cast
 from lxml import etree
 
 from _loopback import free_port
+from _open_loop import HEADER, Step, System, run_step
 from _processes import Listening, running
 from _tanbih_node import AlertBodies
 from _webhook_receiver import Arrivals, webhook_receiver
-from notify_vs_alertmanager import HEADER, WARM_UP, Step, System, run_step, start_systems
+from notify_vs_alertmanager import WARM_UP, start_systems
 
 _CAP = "{urn:oasis:names:tc:emergency:cap:1.2}"
 _RATES = ((1.0, 20), (10.0, 150), (100.0, 1000))
