@@ -15,7 +15,9 @@ from tests.integration.store.outbox_samples import (
 )
 from tests.integration.store.samples import T0, accepted, record, transition
 
+from tanbih.domain.cap import MsgType
 from tanbih.domain.coalition import ChannelKind
+from tanbih.domain.lifecycle import Rule
 from tanbih.domain.notification import DeliveryOutcome, Handover, NotificationState, Settling
 from tanbih.errors import StoreConflictError, StoreError
 from tanbih.ports import NodeStore
@@ -38,6 +40,45 @@ async def test_record_stores_the_alert_with_its_notifications_and_timers(
 
     assert await store.notifications(alert_id=rec.id) == wanted
     assert await store.timers(rec.thread_id) == sorted(timers, key=lambda t: t.partner_id)
+
+
+async def test_record_merges_its_timers_into_its_events_stored_ones(store: NodeStore) -> None:
+    """A later message of the event saves timers over the stored ones without sending them
+    back: fewer steps done than stored is ignored, more advance the timer, the first start
+    stays."""
+    first = record("m1")
+    stored = [timer(first, "jo", steps_done=2), timer(first, "eg", steps_done=1)]
+    await store.record(first, transition(first), accepted(first), timers=stored)
+    update = record("m2", msg_type=MsgType.UPDATE, thread_id=first.thread_id)
+    behind = replace(timer(update, "jo", steps_done=1), started_at=T0 + SECOND)
+    ahead = replace(timer(update, "eg", steps_done=3, due=60 * SECOND), started_at=T0 + SECOND)
+
+    await store.record(
+        update, transition(update, rule=Rule.UPDATE), accepted(update), timers=[behind, ahead]
+    )
+
+    assert await store.timers(first.thread_id) == [replace(ahead, started_at=T0), stored[0]]
+
+
+async def test_record_may_enqueue_notifications_of_an_earlier_message_of_its_event(
+    store: NodeStore,
+) -> None:
+    """Notifications of a message stored before go in with that message and its event."""
+    first = record("m1")
+    await store.record(first, transition(first), accepted(first))
+    update = record("m2", msg_type=MsgType.UPDATE, thread_id=first.thread_id)
+    earlier, own = notification(first, "a"), notification(update, "b")
+
+    await store.record(
+        update,
+        transition(update, rule=Rule.UPDATE),
+        accepted(update),
+        notifications=[earlier, own],
+    )
+
+    assert await store.notifications(alert_id=first.id) == [earlier]
+    in_event = await store.notifications(thread_id=first.thread_id)
+    assert {n.key for n in in_event} == {earlier.key, own.key}
 
 
 async def test_record_writes_handed_over_notifications_claimed_until_the_lease_ends(

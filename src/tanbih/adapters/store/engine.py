@@ -76,7 +76,7 @@ def create_engine(url: str) -> AsyncEngine:
     except OSError as exc:
         raise StoreError(f"cannot create the data directory {path.parent}: {exc}") from exc
     engine = create_async_engine(parsed, async_creator=connector(path, SQLITE_BUSY_TIMEOUT_MS))
-    event.listen(engine.sync_engine, "connect", _configure_sqlite)
+    event.listen(engine.sync_engine, "connect", configure_sqlite)
     event.listen(engine.sync_engine, "begin", _begin_sqlite)
     return engine
 
@@ -91,7 +91,8 @@ def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def _configure_sqlite(dbapi_connection: Any, _record: object) -> None:
+def configure_sqlite(dbapi_connection: Any, _record: object = None) -> None:
+    """The pragmas of every connection to the store's file (module docstring)."""
     # The connector opens it in autocommit mode: we emit BEGIN ourselves in _begin_sqlite.
     cursor = dbapi_connection.cursor()
     try:

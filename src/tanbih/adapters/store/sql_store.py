@@ -87,12 +87,21 @@ class SqlStore(SqlOutbox, SqlEscalation, SqlObservations, SqlAudit, SqlResponses
         Raises ``StoreConflictError`` if the (sender, identifier) is already stored; then
         nothing is written.
         """
-        async with self._writing() as conn:
-            if conn.dialect.name == "sqlite":
+        if self._sqlite_writer is not None:
+            async with self._writing_on_sqlite(self._sqlite_writer) as driver:
                 await record_on_sqlite(
-                    conn, record, transition, event, notifications, timers, handover, audit
+                    driver,
+                    self._engine.dialect,
+                    record,
+                    transition,
+                    event,
+                    notifications,
+                    timers,
+                    handover,
+                    audit,
                 )
-                return
+            return
+        async with self._writing() as conn:
             await save_thread(written_by(conn), transition, insert_new(conn, threads))
             try:
                 await conn.execute(INSERT_ALERT, rows.alert_row(record))

@@ -3,7 +3,8 @@
 Every store method runs in one transaction. Writes on SQLite also queue on an in-process lock:
 SQLite has one writer at a time anyway, and an asyncio queue hands the turn over at once where
 the busy timeout would poll (the busy timeout still covers other processes). On SQLite the
-WAL is checkpointed after the commits, in a thread (``wal_checkpoint``), not within one.
+WAL is checkpointed after the commits, in a thread (``wal_checkpoint``), not within one, and
+``record`` writes in transactions the driver runs itself (``sqlite_writer``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from sqlalchemy.sql.dml import Insert
 from sqlalchemy.sql.expression import ClauseElement, Executable
 
 from tanbih.adapters.store.engine import is_sqlite, writer
+from tanbih.adapters.store.inline_sqlite import InlineConnection
+from tanbih.adapters.store.sqlite_writer import SqliteWriter
 from tanbih.adapters.store.wal_checkpoint import WalCheckpoints
 from tanbih.errors import StoreError
 
@@ -37,14 +40,16 @@ class SqlTransactions:
         self._write_turn: contextlib.AbstractAsyncContextManager[object] = (
             asyncio.Lock() if is_sqlite(engine) else contextlib.nullcontext()
         )
-        self._checkpoints = (
-            WalCheckpoints(Path(str(engine.url.database))) if is_sqlite(engine) else None
-        )
+        path = Path(str(engine.url.database)) if is_sqlite(engine) else None
+        self._checkpoints = WalCheckpoints(path) if path is not None else None
+        self._sqlite_writer = SqliteWriter(path) if path is not None else None
 
     async def close(self) -> None:
         """Release connections."""
         if self._checkpoints is not None:
             await self._checkpoints.close()
+        if self._sqlite_writer is not None:
+            await self._sqlite_writer.close()
         await self._engine.dispose()
 
     @contextlib.asynccontextmanager
@@ -58,6 +63,16 @@ class SqlTransactions:
         with translated():
             async with self._write_turn, self._writer.begin() as conn:
                 yield conn
+        if self._checkpoints is not None:
+            self._checkpoints.committed()
+
+    @contextlib.asynccontextmanager
+    async def _writing_on_sqlite(self, writer: SqliteWriter) -> AsyncIterator[InlineConnection]:
+        """A write transaction of ``writer``'s (``sqlite_writer``), in the same write turn as
+        the others and counted for the checkpoints as they are."""
+        with translated():
+            async with self._write_turn, writer.transaction() as driver:
+                yield driver
         if self._checkpoints is not None:
             self._checkpoints.committed()
 
