@@ -30,13 +30,17 @@ class DriverStatement:
 
     def __init__(self, statement: ClauseElement, dialect: Dialect, keys: Sequence[str]) -> None:
         compiled = cast(SQLCompiler, statement.compile(dialect=dialect, column_keys=list(keys)))
-        self._compiled = compiled
         self.sql = compiled.string
         names = tuple(getattr(compiled, "positiontup", None) or ())
         self._binds: tuple[tuple[str, Callable[[Any], Any] | None], ...] = tuple(
             (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
             for name in names
         )
+        # Values the statement carries itself (a LIMIT); the row gives every other one. Taken
+        # once: SQLAlchemy's construct_params per run cost as much as SQLite's insert.
+        self._fixed = {
+            name: compiled.binds[name].effective_value for name in names if name not in keys
+        }
         selected = getattr(statement, "selected_columns", ())
         self._results: tuple[tuple[str, Callable[[Any], Any] | None], ...] = tuple(
             (column.key, column.type.dialect_impl(dialect).result_processor(dialect, None))
@@ -45,14 +49,15 @@ class DriverStatement:
 
     def parameters(self, row: Row) -> tuple[Any, ...]:
         """The statement's parameters for ``row``, in order, as the driver takes them."""
-        values = self._compiled.construct_params(dict(row)) or {}
+        values = {**self._fixed, **row} if self._fixed else row
         try:
             return tuple(
                 values[name] if process is None else process(values[name])
                 for name, process in self._binds
             )
-        except (TypeError, ValueError) as exc:
-            # What SQLAlchemy would raise as a StatementError: a value its column cannot hold.
+        except (KeyError, TypeError, ValueError) as exc:
+            # What SQLAlchemy would raise as a StatementError: a value missing, or one its
+            # column cannot hold.
             raise StoreError(f"cannot store the row: {exc}") from exc
 
     def decoded(self, row: Sequence[Any]) -> dict[str, Any]:
