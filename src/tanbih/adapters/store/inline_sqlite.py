@@ -121,7 +121,14 @@ class InlineConnection:
         except sqlite3.OperationalError as exc:
             if not _busy(exc):
                 raise
-        return await asyncio.to_thread(self._waiting_for_lock, call, *args)
+        waiting = asyncio.ensure_future(asyncio.to_thread(self._waiting_for_lock, call, *args))
+        try:
+            return await asyncio.shield(waiting)
+        except asyncio.CancelledError:
+            # A thread cannot be stopped: the statement goes on. Until it ends nobody else may
+            # use the connection, and the caller must find it in the state the statement left.
+            await asyncio.wait({waiting})
+            raise
 
     def _waiting_for_lock(self, call: Callable[..., T], *args: Any) -> T:
         self.raw.execute(f"PRAGMA busy_timeout={self._busy_timeout_ms}")

@@ -33,9 +33,10 @@ class SqliteWriter:
         """The connection in a write transaction, committed if the block ends normally and
         rolled back otherwise."""
         driver = await self._opened()
-        # IMMEDIATE: the write lock is taken here, where waiting for it is safe (engine).
-        await driver.run(driver.raw.execute, "BEGIN IMMEDIATE")
         try:
+            # IMMEDIATE: the write lock is taken here, where waiting for it is safe (engine).
+            # Inside the try: a wait for the lock cancelled after it got the lock rolls back.
+            await driver.run(driver.raw.execute, "BEGIN IMMEDIATE")
             yield driver
             await driver.commit()
         except BaseException:
