@@ -39,7 +39,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from _alertmanager import ALERTMANAGER, am_body
+from _alertmanager import ALERTMANAGER, alertmanager, am_body
 from _http_client import HttpClient
 from _loopback import free_port
 from _processes import memory_kib, running
@@ -207,25 +207,9 @@ async def alertmanager_rss(directory: Path, arrivals: Arrivals, count: int) -> N
     if shutil.which(ALERTMANAGER) is None:
         print("Alertmanager not installed: part 3 skipped")
         return
-    config = directory / "alertmanager.yml"
-    config.write_text(
-        "route: {receiver: bench, group_by: ['...'], group_wait: 0s,"
-        " group_interval: 5m, repeat_interval: 4h}\n"
-        f"receivers: [{{name: bench, webhook_configs: [{{url: "
-        f"'http://127.0.0.1:{arrivals.port}/am', send_resolved: false}}]}}]\n"
-    )
-    port = free_port()
-    argv = [
-        ALERTMANAGER,
-        f"--config.file={config}",
-        f"--storage.path={directory / 'am-data'}",
-        f"--web.listen-address=127.0.0.1:{port}",
-        "--cluster.listen-address=",
-        "--log.level=warn",
-    ]
     started = datetime.now(UTC).isoformat()
-    async with running(argv, directory / "am.log", ready=(port, "/-/ready")) as am:
-        client = HttpClient(port)
+    async with alertmanager(directory, arrivals.port) as am:
+        client = HttpClient(am.port)
         headers = {"Content-Type": "application/json"}
 
         async def send(identifier: str) -> None:
