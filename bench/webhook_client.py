@@ -138,15 +138,7 @@ async def niquests_client() -> Any:
 
     async with niquests.AsyncSession() as session:
         session.headers["User-Agent"] = USER_AGENT
-
-        async def post(url: str, body: bytes, headers: dict[str, str]) -> int:
-            async with asyncio.timeout(5.0):
-                response = await session.post(
-                    url, data=body, headers=headers, timeout=(2.0, 5.0), allow_redirects=False
-                )
-                return int(response.status_code)
-
-        yield post
+        yield _requests_style(session)
 
 
 @contextlib.asynccontextmanager
@@ -174,15 +166,20 @@ async def curl_cffi_client() -> Any:
     from curl_cffi.requests import AsyncSession  # noqa: PLC0415
 
     async with AsyncSession(headers={"User-Agent": USER_AGENT}) as session:
+        yield _requests_style(session)
 
-        async def post(url: str, body: bytes, headers: dict[str, str]) -> int:
-            async with asyncio.timeout(5.0):
-                response = await session.post(
-                    url, data=body, headers=headers, timeout=(2.0, 5.0), allow_redirects=False
-                )
-                return int(response.status_code)
 
-        yield post
+def _requests_style(session: Any) -> Callable[[str, bytes, dict[str, str]], Awaitable[int]]:
+    """The POST of a session with requests' API (niquests, curl_cffi)."""
+
+    async def post(url: str, body: bytes, headers: dict[str, str]) -> int:
+        async with asyncio.timeout(5.0):
+            response = await session.post(
+                url, data=body, headers=headers, timeout=(2.0, 5.0), allow_redirects=False
+            )
+            return int(response.status_code)
+
+    return post
 
 
 @contextlib.asynccontextmanager

@@ -66,13 +66,14 @@ async def three_nodes(tmp_path: Path, hooks: str) -> AsyncIterator[Coalition]:
             await node.close()
 
 
-def uav_towards_bb(seq: int = 0) -> Observation:
-    """aa's radar sees a drone 12 km south of bb's zone, flying north at 60 m/s."""
+def uav_towards_bb(seq: int = 0, at: datetime | None = None) -> Observation:
+    """aa's radar sees a drone 12 km south of bb's zone, flying north at 60 m/s (now, unless
+    ``at``)."""
     return Observation(
         id=f"aa-radar-{seq}",
         partner_id="aa",
         sensor_id="aa-radar",
-        time=datetime.now(UTC),
+        time=at or datetime.now(UTC),
         lat=30.9,
         lon=35.1,
         alt_m=300.0,

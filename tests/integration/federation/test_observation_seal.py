@@ -9,33 +9,18 @@ import pytest
 
 from tanbih.cap.signature import signing_identity
 from tanbih.coalition import load_coalition
-from tanbih.domain.cap import Status
 from tanbih.domain.observation import Observation
-from tanbih.domain.threat import ThreatClass
 from tanbih.federation import observation_wire
 from tanbih.federation.seal import SIGNATURE, seal, unsealed
 
 from .coalition import write_coalition
+from .in_process import uav_towards_bb
 
 NOW = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
 
 
 def report() -> Observation:
-    return Observation(
-        id="aa-radar-1",
-        partner_id="aa",
-        sensor_id="aa-radar",
-        time=NOW,
-        lat=30.9,
-        lon=35.1,
-        alt_m=300.0,
-        speed_mps=60.0,
-        heading_deg=0.0,
-        threat_class=ThreatClass.UAV,
-        confidence=0.9,
-        status=Status.EXERCISE,
-        track_id="aa-7",
-    )
+    return uav_towards_bb(1, at=NOW)
 
 
 def test_a_sealed_observation_is_verified_and_any_change_is_caught(tmp_path: Path) -> None:
